@@ -1,0 +1,223 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { CryptoKey, JWK } from 'jose';
+
+import { authKind } from './auth.js';
+import {
+  DEFAULT_REFRESH_TTL_SECONDS,
+  DEFAULT_SCRYPT_COST,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  MAX_BODY_BYTES,
+} from './constants.js';
+import { createControlClient, type ControlClient } from './control-client.js';
+import { ApiError } from './errors.js';
+import { applyFault, FaultStore } from './faults.js';
+import { readBody, sendJson, type JsonResponse } from './http.js';
+import { hashPassword } from './passwords.js';
+import { createLogEntry, RequestLog } from './request-log.js';
+import { findRoute, type Route } from './router.js';
+import { CONTROL_PREFIX, createControlRoutes } from './routes/control.js';
+import { mfaRoutes } from './routes/mfa.js';
+import { oauthRoutes } from './routes/oauth.js';
+import { resourceRoutes } from './routes/resources.js';
+import { EmulatorState } from './state.js';
+import { TokenStore } from './tokens.js';
+import type { EmulatorOptions, RequestLogEntry } from './types.js';
+import { createUserRecords, DEMO_USERS, loadUsersFile, parseUserSeeds } from './users.js';
+
+/** A running emulator. */
+export interface Emulator {
+  /** Base URL, such as `http://127.0.0.1:40123`. */
+  url: string;
+  host: string;
+  port: number;
+  /** Stops accepting requests and closes every open connection. */
+  close(): Promise<void>;
+  /** Client of the control API; its calls fail with 404 unless `control` is true. */
+  control: ControlClient;
+  /** Public key that verifies the RS256 access tokens. */
+  publicKey: CryptoKey;
+  /** The same public key as a JWK. */
+  publicJwk: JWK;
+}
+
+const API_ROUTES: readonly Route[] = [...oauthRoutes, ...mfaRoutes, ...resourceRoutes];
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`${name}: expected a positive integer, received ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`${name}: expected a non-negative integer, received ${String(value)}`);
+  }
+  return value;
+}
+
+/** Writes an unexpected error to stderr; request data is never part of it. */
+function reportInternalError(error: unknown): void {
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`rips-emulator: internal error: ${text}\n`);
+}
+
+interface Handler {
+  state: EmulatorState;
+  faults: FaultStore;
+  log: RequestLog;
+  controlRoutes: readonly Route[];
+}
+
+async function answer(
+  handler: Handler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  entry: RequestLogEntry | undefined,
+): Promise<void> {
+  const { state } = handler;
+  const method = req.method ?? 'GET';
+  const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+  const body = await readBody(req, MAX_BODY_BYTES);
+  const send = (response: JsonResponse): void => {
+    if (entry !== undefined) {
+      entry.status = response.status;
+    }
+    sendJson(res, state.now(), response.status, response.body, response.headers);
+  };
+
+  try {
+    const isControl = state.settings.control && url.pathname.startsWith(CONTROL_PREFIX);
+    const fault = isControl ? undefined : handler.faults.take(method, url.pathname);
+    if (fault !== undefined) {
+      if (entry !== undefined) {
+        entry.faultId = fault.id;
+        entry.status = 'status' in fault.fault ? (fault.fault.status ?? 200) : 200;
+      }
+      if (await applyFault(fault.fault, res, state.now())) {
+        return;
+      }
+    }
+    if (body.tooLarge) {
+      throw new ApiError(413, 'Request body too large', {
+        errors: { body: `at most ${MAX_BODY_BYTES} bytes` },
+      });
+    }
+    const routes = isControl ? handler.controlRoutes : API_ROUTES;
+    const { route, params } = findRoute(routes, method, url.pathname);
+    send(await route.handler({ state, req, query: url.searchParams, params, body: body.bytes }));
+  } catch (error: unknown) {
+    if (error instanceof ApiError) {
+      send({ status: error.status, body: error.toBody(), headers: error.headers });
+    } else {
+      reportInternalError(error);
+      send({ status: 500, body: { code: 500, message: 'Internal server error' } });
+    }
+  }
+}
+
+function createRequestListener(handler: Handler) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    let entry: RequestLogEntry | undefined;
+    const { state } = handler;
+    if (state.settings.control) {
+      const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+      if (!url.pathname.startsWith(CONTROL_PREFIX)) {
+        entry = createLogEntry(req, url.pathname, url.searchParams, state.now(), authKind(req));
+        handler.log.add(entry);
+      }
+    }
+    answer(handler, req, res, entry).catch((error: unknown) => {
+      // Reached when the client aborts while its body is read; there is nobody left to answer.
+      if (!res.headersSent) {
+        reportInternalError(error);
+      }
+      res.destroy();
+    });
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Formats a base URL; IPv6 addresses go in brackets. */
+function baseUrl(host: string, port: number): string {
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+}
+
+/**
+ * Starts an emulator of the RIPS API on `host:port` (127.0.0.1 and a free port by default).
+ * Users come from `options.users` or, when absent, the MFA-enabled demo user.
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const scryptCost = positiveInteger('scryptCost', options.scryptCost, DEFAULT_SCRYPT_COST);
+  if ((scryptCost & (scryptCost - 1)) !== 0 || scryptCost < 2) {
+    throw new TypeError(`scryptCost: expected a power of two, received ${scryptCost}`);
+  }
+  const seeds =
+    typeof options.users === 'string'
+      ? await loadUsersFile(options.users)
+      : parseUserSeeds(options.users ?? DEMO_USERS);
+  const tokens = await TokenStore.create({
+    tokenTtlSeconds: positiveInteger(
+      'tokenTtlSeconds',
+      options.tokenTtlSeconds,
+      DEFAULT_TOKEN_TTL_SECONDS,
+    ),
+    refreshTtlSeconds: positiveInteger(
+      'refreshTtlSeconds',
+      options.refreshTtlSeconds,
+      DEFAULT_REFRESH_TTL_SECONDS,
+    ),
+    issuer: options.issuer,
+  });
+  const state = new EmulatorState(
+    await createUserRecords(seeds, scryptCost),
+    tokens,
+    {
+      clockSkewSteps: nonNegativeInteger('clockSkewSteps', options.clockSkewSteps, 1),
+      scryptCost,
+      control: options.control === true,
+    },
+    await hashPassword(randomBytes(16).toString('hex'), scryptCost),
+    options.now ?? Date.now,
+  );
+  const faults = new FaultStore();
+  const log = new RequestLog();
+  const handler: Handler = { state, faults, log, controlRoutes: createControlRoutes(faults, log) };
+
+  const server = createServer(createRequestListener(handler));
+  const host = options.host ?? '127.0.0.1';
+  const address = await listen(server, host, nonNegativeInteger('port', options.port, 0));
+  const url = baseUrl(host, address.port);
+
+  return {
+    url,
+    host,
+    port: address.port,
+    control: createControlClient(url),
+    publicKey: tokens.publicKey,
+    publicJwk: tokens.publicJwk,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }),
+  };
+}
