@@ -66,7 +66,8 @@ export function createControlClient(baseUrl: string): ControlClient {
     clearRequests: async () => {
       await call('DELETE', '/_emulator/requests');
     },
-    addFault: async (fault) => ((await call('POST', '/_emulator/faults', fault)) as { id: string }).id,
+    addFault: async (fault) =>
+      ((await call('POST', '/_emulator/faults', fault)) as { id: string }).id,
     clearFaults: async () => {
       await call('DELETE', '/_emulator/faults');
     },

@@ -49,7 +49,11 @@ function parseKind(kind: FaultKind, input: Record<string, unknown>): Fault {
       if (!isStatus(status)) {
         throw invalidInput({ status: 'expected an HTTP status from 100 to 599' });
       }
-      if (retryAfter !== undefined && typeof retryAfter !== 'number' && typeof retryAfter !== 'string') {
+      if (
+        retryAfter !== undefined &&
+        typeof retryAfter !== 'number' &&
+        typeof retryAfter !== 'string'
+      ) {
         throw invalidInput({ retryAfter: 'expected seconds or an HTTP date' });
       }
       return {
@@ -220,17 +224,28 @@ export async function applyFault(
     }
     case 'reset':
       if (fault.after === 'partial-body') {
-        res.writeHead(200, { Date: date, 'Content-Type': 'application/json', 'Content-Length': '64' });
+        res.writeHead(200, {
+          Date: date,
+          'Content-Type': 'application/json',
+          'Content-Length': '64',
+        });
         res.write('{"code":200,"message":"');
       } else {
-        res.writeHead(200, { Date: date, 'Content-Type': 'application/json', 'Content-Length': '64' });
+        res.writeHead(200, {
+          Date: date,
+          'Content-Type': 'application/json',
+          'Content-Length': '64',
+        });
         res.flushHeaders();
       }
       // Give the written bytes a moment to leave before the connection is torn down.
       setTimeout(() => res.destroy(), 20);
       return true;
     case 'html':
-      res.writeHead(fault.status ?? 502, { Date: date, 'Content-Type': 'text/html; charset=utf-8' });
+      res.writeHead(fault.status ?? 502, {
+        Date: date,
+        'Content-Type': 'text/html; charset=utf-8',
+      });
       res.end(HTML_PAGE);
       return true;
     case 'empty':
@@ -251,7 +266,11 @@ export async function applyFault(
       writeLargeBody(res, nowMs, fault.status ?? 200, fault.mib);
       return true;
     case 'redirect':
-      res.writeHead(fault.status ?? 302, { Date: date, Location: fault.location, 'Content-Length': '0' });
+      res.writeHead(fault.status ?? 302, {
+        Date: date,
+        Location: fault.location,
+        'Content-Length': '0',
+      });
       res.end();
       return true;
   }

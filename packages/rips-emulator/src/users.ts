@@ -71,7 +71,9 @@ function parseSeed(value: unknown, index: number): UserSeed {
   }
   if (roles !== undefined) {
     if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) {
-      throw new TypeError(`${where}.roles: expected an array of strings, received ${describe(roles)}`);
+      throw new TypeError(
+        `${where}.roles: expected an array of strings, received ${describe(roles)}`,
+      );
     }
     seed.roles = roles as string[];
   }

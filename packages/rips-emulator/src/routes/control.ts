@@ -81,7 +81,8 @@ export function createControlRoutes(faults: FaultStore, log: RequestLog): Route[
     {
       method: 'GET',
       pattern: '/_emulator/faults',
-      handler: async () => ok(faults.list().map(({ id, fault, remaining }) => ({ id, remaining, ...fault }))),
+      handler: async () =>
+        ok(faults.list().map(({ id, fault, remaining }) => ({ id, remaining, ...fault }))),
     },
     {
       method: 'POST',

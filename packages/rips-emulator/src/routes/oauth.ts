@@ -147,7 +147,8 @@ function isStringArray(value: unknown): value is string[] {
 /** Reads `{"client":{…}}`, accepting camelCase and snake_case keys. */
 function readClientInput(context: RouteContext, requireName: boolean): ClientInput {
   const body = parseJsonBody(context.body);
-  const wrapper = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const wrapper =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const client = wrapper['client'];
   if (typeof client !== 'object' || client === null || Array.isArray(client)) {
     throw invalidInput({ client: 'expected an object' });
