@@ -105,7 +105,7 @@ export async function loadUsersFile(path: string): Promise<UserSeed[]> {
     value = JSON.parse(text) as unknown;
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new TypeError(`users file ${path}: invalid JSON (${reason})`);
+    throw new TypeError(`users file ${path}: invalid JSON (${reason})`, { cause: error });
   }
   return parseUserSeeds(value);
 }
