@@ -7,7 +7,7 @@ const ALPHANUMERIC = [
 /** Length of the values made by {@link hostileCredentialArbitraries.long}: 10 KiB of ASCII. */
 export const LONG_CREDENTIAL_LENGTH = 10 * 1024;
 
-// Every value carries at least 8 alphanumeric characters around the hostile part, so the leak
+// Every value carries at least 8 alphanumeric characters besides the hostile part, so the leak
 // scan, which drops derived forms under 6 characters, still checks each of its encodings.
 const filler = fc.string({ unit: fc.constantFrom(...ALPHANUMERIC), minLength: 8, maxLength: 24 });
 
@@ -18,8 +18,8 @@ function embed(pieces: fc.Arbitrary<string>): fc.Arbitrary<string> {
 }
 
 /**
- * Credentials that break careless code, by theme. Each value is non-empty
- * and at least 10 characters long.
+ * Credentials that break careless code, by theme. Each value is at least 9
+ * characters long.
  */
 export const hostileCredentialArbitraries = {
   /** Single, double and back quotes and backslashes, which break shell and JSON quoting. */
