@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 
-const ALPHANUMERIC = [
-  ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
-] as const;
+const ALPHANUMERIC = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'] as const;
 
 /** Length of the values made by {@link hostileCredentialArbitraries.long}: 10 KiB of ASCII. */
 export const LONG_CREDENTIAL_LENGTH = 10 * 1024;
@@ -37,7 +35,19 @@ export const hostileCredentialArbitraries = {
   /** Accented letters, CJK, emoji with joiners, and right-to-left text and marks. */
   nonAscii: embed(
     fc.oneof(
-      fc.constantFrom('é', 'ß', 'Ω', '日本語', '🔑', '👩‍💻', '🏳️‍🌈', 'مرحبا', 'שלום', '\u202E', '\u200F'),
+      fc.constantFrom(
+        'é',
+        'ß',
+        'Ω',
+        '日本語',
+        '🔑',
+        '👩‍💻',
+        '🏳️‍🌈',
+        'مرحبا',
+        'שלום',
+        '\u202E',
+        '\u200F',
+      ),
       fc.string({ unit: 'grapheme', minLength: 1, maxLength: 4 }),
     ),
   ),
@@ -47,8 +57,9 @@ export const hostileCredentialArbitraries = {
     .filter(([start, , end]) => start !== '' || end !== '')
     .map(([start, middle, end]) => `${start}${middle}${end}`),
   /** 10 KiB values, far larger than any header or log line a test expects. */
-  long: filler.map((seed) => seed.repeat(Math.ceil(LONG_CREDENTIAL_LENGTH / seed.length))
-    .slice(0, LONG_CREDENTIAL_LENGTH)),
+  long: filler.map((seed) =>
+    seed.repeat(Math.ceil(LONG_CREDENTIAL_LENGTH / seed.length)).slice(0, LONG_CREDENTIAL_LENGTH),
+  ),
   /** `=`, `+` and `/`, which base64 uses and form and URL encoding change. */
   base64Characters: embed(fc.constantFrom('=', '==', '+', '/', '+/', ' + ', '&', '?')),
   /** Text that a runner would read as a workflow command or an env-file heredoc. */

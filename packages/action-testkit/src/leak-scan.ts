@@ -93,7 +93,11 @@ export function deriveSecretForms(value: string): SecretForm[] {
       description: 'form-urlencoded',
       value: new URLSearchParams({ v: value }).toString().slice('v='.length),
     },
-    { kind: 'json-escaped', description: 'json-escaped', value: JSON.stringify(value).slice(1, -1) },
+    {
+      kind: 'json-escaped',
+      description: 'json-escaped',
+      value: JSON.stringify(value).slice(1, -1),
+    },
     { kind: 'bearer', description: 'bearer', value: `Bearer ${value}` },
   );
   const seen = new Set<string>();
@@ -199,7 +203,11 @@ function occurrenceLines(text: string, form: string): number[] {
 
 function countLineBreaks(text: string, end: number): number {
   let count = 0;
-  for (let index = text.indexOf('\n'); index >= 0 && index < end; index = text.indexOf('\n', index + 1)) {
+  for (
+    let index = text.indexOf('\n');
+    index >= 0 && index < end;
+    index = text.indexOf('\n', index + 1)
+  ) {
     count += 1;
   }
   return count;
@@ -227,7 +235,8 @@ function buildLog(stdout: string, stderr: string): OutputLine[] {
 const KIND_EXPLANATIONS: Readonly<Record<LeakKind, string>> = {
   'never-masked': 'no ::add-mask:: line registers this form',
   'before-mask': 'printed before the ::add-mask:: line that registers this form',
-  'after-mask': 'printed outside an ::add-mask:: line (the runner would hide it, but it was written)',
+  'after-mask':
+    'printed outside an ::add-mask:: line (the runner would hide it, but it was written)',
   'in-artifact': 'no form of a secret may appear here',
 };
 

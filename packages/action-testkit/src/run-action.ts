@@ -346,7 +346,10 @@ async function collectFiles(
   seeded: Readonly<Record<string, string>>,
 ): Promise<WrittenFile[]> {
   const seededByPath = new Map(
-    Object.entries(seeded).map(([relativePath, content]) => [join(directory, relativePath), content]),
+    Object.entries(seeded).map(([relativePath, content]) => [
+      join(directory, relativePath),
+      content,
+    ]),
   );
   const files: WrittenFile[] = [];
   const entries = await readdir(directory, { recursive: true, withFileTypes: true });

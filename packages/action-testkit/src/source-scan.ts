@@ -72,14 +72,22 @@ export async function findUsedInputsAndOutputs(sourceDir: string): Promise<UsedI
 
   for (const file of files) {
     visitCalls(file, (call, callee) => {
-      const target = INPUT_READERS.has(callee) ? inputs : OUTPUT_WRITERS.has(callee) ? outputs : null;
+      const target = INPUT_READERS.has(callee)
+        ? inputs
+        : OUTPUT_WRITERS.has(callee)
+          ? outputs
+          : null;
       if (target === null) {
         return;
       }
       const name = readNameArgument(call.arguments[0], constants);
       if (name === undefined) {
         const { line } = file.getLineAndCharacterOfPosition(call.getStart(file));
-        dynamicCalls.push({ file: relative(sourceDir, file.fileName), line: line + 1, call: callee });
+        dynamicCalls.push({
+          file: relative(sourceDir, file.fileName),
+          line: line + 1,
+          call: callee,
+        });
       } else {
         target.add(name);
       }
@@ -103,10 +111,7 @@ async function listSourceFiles(directory: string): Promise<string[]> {
 }
 
 /** Adds the properties of `const INPUTS = {...}` and `const OUTPUTS = {...}` to `constants`. */
-function readNameConstants(
-  file: ts.SourceFile,
-  constants: Map<string, Map<string, string>>,
-): void {
+function readNameConstants(file: ts.SourceFile, constants: Map<string, Map<string, string>>): void {
   const visit = (node: ts.Node): void => {
     if (
       ts.isVariableDeclaration(node) &&

@@ -72,7 +72,7 @@ describe('findUsedInputsAndOutputs', () => {
         'function numberInput(name: string): number {',
         '  return Number(core.getInput(name));',
         '}',
-        "core.setOutput(`page-${n}`, 1);",
+        'core.setOutput(`page-${n}`, 1);',
       ].join('\n'),
     });
 
@@ -89,7 +89,7 @@ describe('findUsedInputsAndOutputs', () => {
     await writeSources({
       'main.ts': [
         "// core.getInput('in-a-comment')",
-        "const text = \"core.getInput('in-a-string')\";",
+        'const text = "core.getInput(\'in-a-string\')";',
       ].join('\n'),
       'main.test.ts': "core.getInput('in-a-test');",
       'types.d.ts': "declare const x: 'core.getInput';",
