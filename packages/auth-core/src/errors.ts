@@ -1,0 +1,243 @@
+/**
+ * Stable error codes of {@link RipsAuthError} and its subclasses. Callers branch on these
+ * strings, so they never change once published.
+ */
+export type ErrorCode =
+  | 'INVALID_CREDENTIALS'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_REVOKED'
+  | 'REFRESH_REJECTED'
+  | 'MFA_REQUIRED'
+  | 'MFA_CODE_REJECTED'
+  | 'MFA_RATE_LIMITED'
+  | 'CLIENT_NOT_FOUND'
+  | 'HTTP_ERROR'
+  | 'NETWORK_ERROR'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'RESPONSE_NOT_JSON'
+  | 'RESPONSE_TOO_LARGE'
+  | 'INVALID_OPTION';
+
+/** Request context attached to errors raised while talking to the API. */
+export interface RequestContext {
+  /** HTTP method of the failed request. */
+  method?: string;
+  /** Path of the failed request below the API base URL, without the query string. */
+  path?: string;
+  /** HTTP status of the answer, when one arrived. */
+  status?: number;
+}
+
+/** Options shared by every error constructor. */
+export interface RipsAuthErrorOptions extends RequestContext {
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error auth-core raises on purpose. Messages never contain a secret.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await login(options);
+ * } catch (error: unknown) {
+ *   if (error instanceof RipsAuthError && error.code === 'MFA_REQUIRED') {
+ *     // ask for a TOTP secret
+ *   }
+ * }
+ * ```
+ */
+export class RipsAuthError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: ErrorCode;
+  /** HTTP method of the request that failed, when a request failed. */
+  readonly method: string | undefined;
+  /** Path of the request that failed, without the query string. */
+  readonly path: string | undefined;
+  /** HTTP status of the answer, when one arrived. */
+  readonly status: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: RipsAuthErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.method = options.method;
+    this.path = options.path;
+    this.status = options.status;
+  }
+}
+
+/** The API rejected the e-mail and password (or the client id) with 401. */
+export class InvalidCredentialsError extends RipsAuthError {
+  constructor(message: string, options: RipsAuthErrorOptions = {}) {
+    super('INVALID_CREDENTIALS', message, options);
+  }
+}
+
+/** The access token expired and could not be refreshed. */
+export class TokenExpiredError extends RipsAuthError {
+  constructor(message: string, options: RipsAuthErrorOptions = {}) {
+    super('TOKEN_EXPIRED', message, options);
+  }
+}
+
+/** The access token was revoked and no password is available to sign in again. */
+export class TokenRevokedError extends RipsAuthError {
+  constructor(message: string, options: RipsAuthErrorOptions = {}) {
+    super('TOKEN_REVOKED', message, options);
+  }
+}
+
+/** The token endpoint rejected a refresh token (spent, revoked, expired or foreign client). */
+export class RefreshRejectedError extends RipsAuthError {
+  constructor(message: string, options: RipsAuthErrorOptions = {}) {
+    super('REFRESH_REJECTED', message, options);
+  }
+}
+
+/** The user has MFA on and no usable MFA token or TOTP secret was given. */
+export class MfaRequiredError extends RipsAuthError {
+  constructor(message: string, options: RipsAuthErrorOptions = {}) {
+    super('MFA_REQUIRED', message, options);
+  }
+}
+
+/** The API rejected a TOTP code (`Invalid code`, `Code already used`, `MFA not initialized`). */
+export class MfaCodeRejectedError extends RipsAuthError {
+  /** The API's message, for example `Invalid code`. */
+  readonly apiMessage: string;
+
+  constructor(message: string, apiMessage: string, options: RipsAuthErrorOptions = {}) {
+    super('MFA_CODE_REJECTED', message, options);
+    this.apiMessage = apiMessage;
+  }
+}
+
+/** The API answered 429 `Too many wrong codes` on an MFA endpoint. */
+export class MfaRateLimitedError extends RipsAuthError {
+  /** Seconds until the API accepts codes again, from `Retry-After`, when it sent one. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    message: string,
+    retryAfterSeconds: number | undefined,
+    options: RipsAuthErrorOptions = {},
+  ) {
+    super('MFA_RATE_LIMITED', message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** No global OAuth client has the requested name. */
+export class ClientNotFoundError extends RipsAuthError {
+  /** The client name that was requested. */
+  readonly clientName: string;
+  /** The names the API offers, sorted. */
+  readonly offeredNames: readonly string[];
+
+  constructor(
+    clientName: string,
+    offeredNames: readonly string[],
+    options: RipsAuthErrorOptions = {},
+  ) {
+    const offered = offeredNames.length > 0 ? offeredNames.join(', ') : '(none)';
+    super(
+      'CLIENT_NOT_FOUND',
+      `client-name: no OAuth client named "${clientName}"; the API offers: ${offered}`,
+      options,
+    );
+    this.clientName = clientName;
+    this.offeredNames = offeredNames;
+  }
+}
+
+/** The API answered with a status that the operation does not accept. */
+export class HttpError extends RipsAuthError {
+  /** The `code` field of the error body, when present. */
+  readonly apiCode: number | string | undefined;
+  /** The `message` (or `error_description`) field of the error body, cut short. */
+  readonly apiMessage: string | undefined;
+  /** The OAuth `error` field of the error body, for example `invalid_grant`. */
+  readonly oauthError: string | undefined;
+
+  constructor(
+    message: string,
+    details: { apiCode?: number | string; apiMessage?: string; oauthError?: string },
+    options: RipsAuthErrorOptions = {},
+  ) {
+    super('HTTP_ERROR', message, options);
+    this.apiCode = details.apiCode;
+    this.apiMessage = details.apiMessage;
+    this.oauthError = details.oauthError;
+  }
+}
+
+/** The request failed below HTTP: DNS, connection refused or reset, TLS. */
+export class NetworkError extends RipsAuthError {
+  /** The system error code, for example `ECONNREFUSED`, when known. */
+  readonly errno: string | undefined;
+  /** False only when the request certainly never reached the server (connection refused, DNS). */
+  readonly mayHaveReachedServer: boolean;
+
+  constructor(
+    message: string,
+    details: { errno?: string; mayHaveReachedServer: boolean },
+    options: RipsAuthErrorOptions = {},
+  ) {
+    super('NETWORK_ERROR', message, options);
+    this.errno = details.errno;
+    this.mayHaveReachedServer = details.mayHaveReachedServer;
+  }
+}
+
+/** The request did not complete within its total deadline. */
+export class TimeoutError extends RipsAuthError {
+  /** The deadline that passed, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(message: string, timeoutMs: number, options: RipsAuthErrorOptions = {}) {
+    super('TIMEOUT', message, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The caller's `AbortSignal` aborted the request. */
+export class AbortedError extends RipsAuthError {
+  constructor(message: string, options: RipsAuthErrorOptions = {}) {
+    super('ABORTED', message, options);
+  }
+}
+
+/** The API answered a body that is not the JSON the operation expects. */
+export class ResponseNotJsonError extends RipsAuthError {
+  /** The first characters of the body with control characters replaced, never a secret. */
+  readonly excerpt: string;
+
+  constructor(message: string, excerpt: string, options: RipsAuthErrorOptions = {}) {
+    super('RESPONSE_NOT_JSON', message, options);
+    this.excerpt = excerpt;
+  }
+}
+
+/** The answer exceeded the configured maximum response size. */
+export class ResponseTooLargeError extends RipsAuthError {
+  /** The limit that was exceeded, in bytes. */
+  readonly maxBytes: number;
+
+  constructor(message: string, maxBytes: number, options: RipsAuthErrorOptions = {}) {
+    super('RESPONSE_TOO_LARGE', message, options);
+    this.maxBytes = maxBytes;
+  }
+}
+
+/** An option or action input is missing, malformed or conflicts with another. */
+export class InvalidOptionError extends RipsAuthError {
+  /** The option or action input name, for example `api-url`. */
+  readonly option: string;
+
+  constructor(option: string, message: string, options: RipsAuthErrorOptions = {}) {
+    super('INVALID_OPTION', `${option}: ${message}`, options);
+    this.option = option;
+  }
+}

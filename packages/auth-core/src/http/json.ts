@@ -1,0 +1,112 @@
+import { HttpError, ResponseNotJsonError } from '../errors.js';
+import type { SendResult } from './sender.js';
+
+/** The parts of an answer that error helpers read. */
+export type ResponseView = Pick<SendResult, 'status' | 'headers' | 'body' | 'url'>;
+
+/** Fields of a RIPS or OAuth error body. */
+export interface ApiErrorBody {
+  code?: number | string;
+  message?: string;
+  error?: string;
+  errorDescription?: string;
+}
+
+const MAX_EXCERPT = 80;
+const MAX_API_MESSAGE = 200;
+
+function cut(text: string, max: number): string {
+  const printable = text.replace(/\p{Cc}+/gu, ' ').trim();
+  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
+}
+
+/** Describes a body for an error message without quoting more than a short excerpt. */
+export function describeBody(result: ResponseView): string {
+  if (result.body.byteLength === 0) {
+    return 'an empty body';
+  }
+  const type = result.headers['content-type'] ?? 'no content type';
+  const excerpt = cut(Buffer.from(result.body).toString('utf8'), MAX_EXCERPT);
+  return `${result.body.byteLength} bytes of ${type} starting "${excerpt}"`;
+}
+
+/** Parses a JSON body, or returns undefined when it is empty or not JSON. */
+export function tryParseJson(body: Uint8Array): unknown {
+  if (body.byteLength === 0) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses a JSON body that the operation needs, raising {@link ResponseNotJsonError} otherwise. */
+export function parseJsonBody(result: ResponseView, method: string, operation: string): unknown {
+  const parsed = tryParseJson(result.body);
+  if (parsed === undefined) {
+    const excerpt =
+      result.body.byteLength === 0
+        ? ''
+        : cut(Buffer.from(result.body).toString('utf8'), MAX_EXCERPT);
+    throw new ResponseNotJsonError(
+      `${operation}: expected a JSON body from ${method} ${result.url.pathname}, received status ${result.status} with ${describeBody(result)}`,
+      excerpt,
+      { method, path: result.url.pathname, status: result.status },
+    );
+  }
+  return parsed;
+}
+
+/** Returns true when `value` is a plain object. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads the RIPS (`code`, `message`) and OAuth (`error`, `error_description`) error fields. */
+export function readErrorBody(result: ResponseView): ApiErrorBody {
+  const parsed = tryParseJson(result.body);
+  if (!isRecord(parsed)) {
+    return {};
+  }
+  const body: ApiErrorBody = {};
+  if (typeof parsed.code === 'number' || typeof parsed.code === 'string') {
+    body.code = parsed.code;
+  }
+  if (typeof parsed.message === 'string') {
+    body.message = cut(parsed.message, MAX_API_MESSAGE);
+  }
+  if (typeof parsed.error === 'string') {
+    body.error = cut(parsed.error, MAX_API_MESSAGE);
+  }
+  if (typeof parsed.error_description === 'string') {
+    body.errorDescription = cut(parsed.error_description, MAX_API_MESSAGE);
+  }
+  return body;
+}
+
+/**
+ * Builds the {@link HttpError} for an answer the operation does not accept. The message names
+ * the operation, the request, the status and the API's message, or a short excerpt of a body
+ * that is not JSON.
+ */
+export function httpErrorFrom(result: ResponseView, method: string, operation: string): HttpError {
+  const body = readErrorBody(result);
+  const apiMessage = body.message ?? body.errorDescription;
+  const detail =
+    apiMessage !== undefined
+      ? `: ${apiMessage}`
+      : tryParseJson(result.body) === undefined
+        ? ` with ${describeBody(result)}`
+        : '';
+  const details: { apiCode?: number | string; apiMessage?: string; oauthError?: string } = {};
+  if (body.code !== undefined) details.apiCode = body.code;
+  if (apiMessage !== undefined) details.apiMessage = apiMessage;
+  if (body.error !== undefined) details.oauthError = body.error;
+  return new HttpError(
+    `${operation} failed: ${method} ${result.url.pathname} returned status ${result.status}${detail}`,
+    details,
+    { method, path: result.url.pathname, status: result.status },
+  );
+}

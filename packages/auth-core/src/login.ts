@@ -1,0 +1,165 @@
+import type { ClientOptions } from './config.js';
+import { InvalidCredentialsError, MfaCodeRejectedError } from './errors.js';
+import { MFA_NOT_INITIALIZED } from './mfa/exchange.js';
+import { chooseGrant, normalizeCredential, type AuthMethod, type GrantOption } from './options.js';
+import { createSecretReporter } from './secrets.js';
+import { Session, type SessionCredentials } from './session.js';
+
+/** Options of {@link login}: the inputs of the rips-login action. */
+export interface LoginOptions extends ClientOptions {
+  /** Which grant to use; `auto` picks refresh when a refresh token is given, else password. Default: `auto`. */
+  grant?: GrantOption;
+  email?: string | undefined;
+  password?: string | undefined;
+  refreshToken?: string | undefined;
+  /** OAuth client id; when empty the client is looked up by `clientName`. */
+  clientId?: string | undefined;
+  /** Name of a global OAuth client. Default: `ci`. */
+  clientName?: string | undefined;
+  /** Base32 TOTP secret, to obtain an MFA token. */
+  totpSecret?: string | undefined;
+  /** An existing MFA token. */
+  mfaToken?: string | undefined;
+}
+
+/** The outcome of {@link login}. Token fields are absent for plain authentication. */
+export interface LoginResult {
+  method: Exclude<AuthMethod, 'bearer'>;
+  accessToken?: string;
+  refreshToken?: string;
+  tokenType?: string;
+  /** Lifetime of the access token in seconds, from the token answer. */
+  expiresIn?: number;
+  expiresAt?: Date;
+  clientId?: string;
+  mfaToken?: string;
+  user: { id: number | string; email: string };
+  /** Warnings that were also sent to the logger, for example about ignored inputs. */
+  warnings: string[];
+}
+
+function present(value: string | undefined): boolean {
+  return value !== undefined && normalizeCredential(value) !== '';
+}
+
+function credentialsFor(
+  method: Exclude<AuthMethod, 'bearer'>,
+  options: LoginOptions,
+  warn: (message: string) => void,
+): SessionCredentials {
+  const email = options.email ?? '';
+  const password = options.password ?? '';
+  const client = { clientId: options.clientId, clientName: options.clientName };
+  switch (method) {
+    case 'plain':
+      if (present(options.refreshToken)) warn('refresh-token is ignored because grant is plain');
+      if (present(options.clientId)) warn('client-id is ignored because grant is plain');
+      return { type: 'plain', email, password };
+    case 'password':
+      if (present(options.refreshToken)) warn('refresh-token is ignored because grant is password');
+      return { type: 'password', email, password, ...client };
+    case 'refresh':
+      if (options.grant === 'refresh') {
+        if (present(options.password)) warn('password is ignored because grant is refresh');
+        return { type: 'refresh', refreshToken: options.refreshToken ?? '', ...client };
+      }
+      // With grant auto, a password is the fallback when the refresh token is rejected.
+      return {
+        type: 'refresh',
+        refreshToken: options.refreshToken ?? '',
+        ...client,
+        ...(present(options.email) && present(options.password) ? { email, password } : {}),
+      };
+  }
+}
+
+/**
+ * Runs the sign-in sequence of the RIPS API with its minimum round trips: resolve the client id
+ * by name when no id is given, obtain tokens with the password or refresh grant (or use plain
+ * headers), obtain an MFA token from the TOTP secret unless an MFA token is given, and confirm
+ * the credentials with `GET /status`, which also names the user. When the API refuses a given
+ * MFA token there, a new one is obtained from the TOTP secret and the status is read again.
+ *
+ * Every secret reaches `onSecret` before it is used or returned, each value once.
+ *
+ * @example
+ * ```ts
+ * const result = await login({
+ *   apiUrl: 'https://rips.example.com',
+ *   email: 'ci@example.com',
+ *   password,
+ *   totpSecret,
+ *   onSecret: (value) => core.setSecret(value),
+ *   logger: { debug: core.debug, info: core.info, warning: core.warning },
+ * });
+ * core.setOutput('access-token', result.accessToken);
+ * ```
+ */
+export async function login(options: LoginOptions): Promise<LoginResult> {
+  const report = createSecretReporter(options.onSecret);
+  // Mask first: the inputs reach the handler before any validation can fail.
+  report(options.password);
+  report(options.refreshToken);
+  report(options.totpSecret);
+  report(options.mfaToken);
+
+  const warnings: string[] = [];
+  const logger = options.logger;
+  const warn = (message: string): void => {
+    warnings.push(message);
+    logger?.warning(message);
+  };
+  const method = chooseGrant({
+    grant: options.grant ?? 'auto',
+    email: options.email,
+    password: options.password,
+    refreshToken: options.refreshToken,
+  });
+  const session = new Session(
+    {
+      ...options,
+      credentials: credentialsFor(method, options, warn),
+      mfaToken: options.mfaToken,
+      totpSecret: options.totpSecret,
+    },
+    report,
+  );
+
+  await session.signIn();
+  if (!present(options.mfaToken) && present(options.totpSecret)) {
+    try {
+      await session.obtainMfaToken();
+    } catch (error: unknown) {
+      if (!(error instanceof MfaCodeRejectedError && error.apiMessage === MFA_NOT_INITIALIZED)) {
+        throw error;
+      }
+      warn('totp-secret is set but MFA is not enabled for this account; the secret was not used');
+    }
+  }
+  const { user } = await session.status();
+  if (user === undefined) {
+    throw new InvalidCredentialsError(
+      'GET /status returned no user, so the API did not accept the credentials',
+      { method: 'GET', path: '/status' },
+    );
+  }
+  const tokens = session.tokens;
+  const result: LoginResult = { method, user: { id: user.id, email: user.email }, warnings };
+  if (tokens !== undefined) {
+    result.accessToken = tokens.accessToken;
+    result.tokenType = tokens.tokenType;
+    if (tokens.refreshToken !== undefined) result.refreshToken = tokens.refreshToken;
+    if (tokens.expiresIn !== undefined) result.expiresIn = tokens.expiresIn;
+    if (tokens.expiresAt !== undefined) result.expiresAt = tokens.expiresAt;
+    if (tokens.clientId !== undefined) result.clientId = tokens.clientId;
+  }
+  if (session.mfaToken !== undefined) {
+    result.mfaToken = session.mfaToken;
+  }
+  const expiry =
+    result.expiresAt === undefined
+      ? ''
+      : `; the access token expires at ${result.expiresAt.toISOString()}`;
+  logger?.info(`Signed in as ${user.email} with the ${method} method${expiry}`);
+  return result;
+}

@@ -1,0 +1,74 @@
+import type { Logger, Sleep } from '../seams.js';
+import { generateTotp, TOTP_PERIOD_SECONDS, totpTimeStep } from './totp.js';
+
+/** The server refuses further codes after this many wrong codes in the last 30 s. */
+export const MFA_ATTEMPTS_PER_WINDOW = 3;
+const WINDOW_MS = TOTP_PERIOD_SECONDS * 1000;
+/** Margin past a step boundary or window end, covering the half-second error of the clock estimate. */
+const MARGIN_MS = 500;
+
+/** A TOTP code and the time step it belongs to. */
+export interface TotpCode {
+  code: string;
+  step: number;
+}
+
+/**
+ * Hands out TOTP codes so that no code or time step is sent twice and at most three codes are
+ * sent in any 30 s, waiting for the next time step when needed. Times are the server's, as
+ * estimated from its `Date` header, so that codes match the server's step.
+ */
+export class TotpCodeSource {
+  private lastSentStep = Number.NEGATIVE_INFINITY;
+  private readonly sentCodes = new Set<string>();
+  private sentTimes: number[] = [];
+
+  constructor(
+    private readonly secret: string,
+    private readonly serverNow: () => number,
+    private readonly sleep: Sleep,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Returns the next code to send, after waiting if the current step or window is spent. */
+  async next(signal?: AbortSignal): Promise<TotpCode> {
+    for (;;) {
+      const now = this.serverNow();
+      this.sentTimes = this.sentTimes.filter((time) => now - time < WINDOW_MS);
+      const oldest = this.sentTimes[0];
+      if (this.sentTimes.length >= MFA_ATTEMPTS_PER_WINDOW && oldest !== undefined) {
+        const wait = oldest + WINDOW_MS - now + MARGIN_MS;
+        this.logger.info(
+          `Waiting ${formatSeconds(wait)} so that no more than ${MFA_ATTEMPTS_PER_WINDOW} codes are sent in 30 s`,
+        );
+        await this.sleep(wait, signal);
+        continue;
+      }
+      const step = totpTimeStep(now);
+      if (step <= this.lastSentStep) {
+        const wait = (this.lastSentStep + 1) * WINDOW_MS - now + MARGIN_MS;
+        this.logger.info(`Waiting ${formatSeconds(wait)} for the next TOTP time step`);
+        await this.sleep(wait, signal);
+        continue;
+      }
+      const code = await generateTotp(this.secret, { timeMs: step * WINDOW_MS });
+      if (this.sentCodes.has(code)) {
+        // Two steps can share a code; the server would refuse it as already used.
+        this.lastSentStep = step;
+        continue;
+      }
+      return { code, step };
+    }
+  }
+
+  /** Records that a code is about to be sent, so it is never handed out again. */
+  markSent(code: TotpCode): void {
+    this.lastSentStep = Math.max(this.lastSentStep, code.step);
+    this.sentCodes.add(code.code);
+    this.sentTimes.push(this.serverNow());
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

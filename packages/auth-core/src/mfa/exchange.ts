@@ -1,0 +1,93 @@
+import { MfaCodeRejectedError, MfaRateLimitedError } from '../errors.js';
+import { httpErrorFrom, parseJsonBody, readErrorBody, type ResponseView } from '../http/json.js';
+import { parseRetryAfter } from '../http/sender.js';
+import type { Logger, Sleep } from '../seams.js';
+import type { TotpCodeSource } from './codes.js';
+
+/** MFA endpoints that take a `{"challenge":{"code"}}` body. */
+export type MfaCodePath = '/mfas/token' | '/mfas/delete';
+
+/** Codes sent per call at most; equal to the server's limit of wrong codes per 30 s. */
+const MAX_CODES_PER_CALL = 3;
+/** Longest `Retry-After` on a 429 that is waited out once instead of failing. */
+const MAX_RATE_LIMIT_WAIT_MS = 30_000;
+
+/** The API's messages for a code it refused without counting a failure of ours. */
+const RETRYABLE_MESSAGES = new Set(['Invalid code', 'Code already used']);
+
+/** The API's message when MFA is off and no enrolment is pending. */
+export const MFA_NOT_INITIALIZED = 'MFA not initialized';
+
+/** What {@link exchangeCode} needs from the session. */
+export interface CodeExchangeDeps {
+  codes: TotpCodeSource;
+  /** Sends the challenge body with the session's primary authentication. */
+  post(path: MfaCodePath, body: Uint8Array): Promise<ResponseView>;
+  serverNow(): number;
+  sleep: Sleep;
+  logger: Logger;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Sends TOTP codes to an MFA endpoint until one is accepted, and returns the parsed JSON answer.
+ * Each code is sent once: after `Invalid code` or `Code already used` the next code waits for
+ * the next time step, and at most three codes are sent, the server's limit per 30 s. A 429
+ * with a `Retry-After` of 30 s or less is waited out once.
+ */
+export async function exchangeCode(path: MfaCodePath, deps: CodeExchangeDeps): Promise<unknown> {
+  let sent = 0;
+  let waitedForLimit = false;
+  let lastMessage = '';
+  while (sent < MAX_CODES_PER_CALL) {
+    const code = await deps.codes.next(deps.signal);
+    deps.codes.markSent(code);
+    sent++;
+    const body = Buffer.from(JSON.stringify({ challenge: { code: code.code } }), 'utf8');
+    const result = await deps.post(path, body);
+    if (result.status >= 200 && result.status < 300) {
+      return parseJsonBody(result, 'POST', `Sending a TOTP code to ${path}`);
+    }
+    const message = readErrorBody(result).message ?? '';
+    const context = { method: 'POST', path, status: result.status };
+    if (result.status === 429) {
+      const retryAfterMs = parseRetryAfter(result.headers['retry-after'], deps.serverNow());
+      if (!waitedForLimit && retryAfterMs !== undefined && retryAfterMs <= MAX_RATE_LIMIT_WAIT_MS) {
+        waitedForLimit = true;
+        sent--;
+        deps.logger.info(
+          `The API refuses TOTP codes for ${Math.ceil(retryAfterMs / 1000)} s after too many wrong codes; waiting`,
+        );
+        await deps.sleep(retryAfterMs, deps.signal);
+        continue;
+      }
+      const retryAfterSeconds =
+        retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
+      throw new MfaRateLimitedError(
+        `The API refuses TOTP codes after too many wrong codes${retryAfterSeconds === undefined ? '' : `; retry in ${retryAfterSeconds} s`}`,
+        retryAfterSeconds,
+        context,
+      );
+    }
+    if (result.status === 400 && message === MFA_NOT_INITIALIZED) {
+      throw new MfaCodeRejectedError(
+        'totp-secret: MFA is not enabled for this account and no enrolment is pending',
+        message,
+        context,
+      );
+    }
+    if (result.status === 400 && RETRYABLE_MESSAGES.has(message)) {
+      lastMessage = message;
+      if (sent < MAX_CODES_PER_CALL) {
+        deps.logger.info(`The API rejected the TOTP code (${message}); trying the next time step`);
+      }
+      continue;
+    }
+    throw httpErrorFrom(result, 'POST', `Sending a TOTP code to ${path}`);
+  }
+  throw new MfaCodeRejectedError(
+    `totp-secret: the API rejected ${MAX_CODES_PER_CALL} TOTP codes of consecutive time steps (last answer: ${lastMessage}); check that the secret belongs to this account`,
+    lastMessage,
+    { method: 'POST', path, status: 400 },
+  );
+}

@@ -1,0 +1,165 @@
+import { decodeJwt } from 'jose';
+
+import { InvalidCredentialsError, RefreshRejectedError, ResponseNotJsonError } from '../errors.js';
+import { httpErrorFrom, isRecord, parseJsonBody, readErrorBody } from '../http/json.js';
+import type { HttpSender, SendResult } from '../http/sender.js';
+
+/** Path of the OAuth 2.0 token endpoint. */
+export const TOKEN_PATH = '/oauth/v2/auth/tokens';
+
+/** An OAuth token pair and what is known about its lifetime. */
+export interface TokenSet {
+  /** The access token (an RS256 JWT), sent as `Authorization: Bearer <token>`. */
+  accessToken: string;
+  /** The refresh token, when the API issued one or the caller gave one. */
+  refreshToken: string | undefined;
+  /** The token type, `Bearer`. */
+  tokenType: string;
+  /** Lifetime in seconds from the token answer's `expires_in`, when known. */
+  expiresIn: number | undefined;
+  /** When the access token expires by the local clock: the earlier of `expires_in` and the JWT `exp`. */
+  expiresAt: Date | undefined;
+  /** The OAuth client id the tokens were issued to, when known. */
+  clientId: string | undefined;
+}
+
+/**
+ * Reads the JWT `exp` claim (seconds) without verifying the signature, because the client only
+ * schedules refreshes from it and never trusts it over a 401 answer.
+ */
+export function readJwtExpiry(token: string): number | undefined {
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Computes the local expiry instant in milliseconds from `expires_in` (counted from when the
+ * answer arrived) and the JWT `exp` (server time, shifted by the server clock offset). The
+ * earlier of the two wins.
+ */
+export function computeExpiry(
+  receivedAtMs: number,
+  expiresIn: number | undefined,
+  accessToken: string,
+  serverOffsetMs: number,
+): number | undefined {
+  const candidates: number[] = [];
+  if (expiresIn !== undefined) {
+    candidates.push(receivedAtMs + expiresIn * 1000);
+  }
+  const exp = readJwtExpiry(accessToken);
+  if (exp !== undefined) {
+    candidates.push(exp * 1000 - serverOffsetMs);
+  }
+  return candidates.length === 0 ? undefined : Math.min(...candidates);
+}
+
+/** A grant request body; the field names are those of RFC 6749. */
+export type GrantBody =
+  | { grant_type: 'password'; client_id: string; username: string; password: string }
+  | { grant_type: 'refresh_token'; client_id: string; refresh_token: string };
+
+function parseTokenAnswer(
+  result: SendResult,
+  clientId: string,
+  sender: HttpSender,
+  report: (value: string) => void,
+): TokenSet {
+  const operation = 'The token request';
+  const body = parseJsonBody(result, 'POST', operation);
+  const accessToken = isRecord(body) ? body.access_token : undefined;
+  if (!isRecord(body) || typeof accessToken !== 'string' || accessToken === '') {
+    throw new ResponseNotJsonError(
+      `${operation}: the answer of POST ${TOKEN_PATH} has no access_token`,
+      '',
+      { method: 'POST', path: TOKEN_PATH, status: result.status },
+    );
+  }
+  const refreshToken =
+    typeof body.refresh_token === 'string' && body.refresh_token !== ''
+      ? body.refresh_token
+      : undefined;
+  // Mask first: both tokens reach the handler before anything else sees them.
+  report(accessToken);
+  report(`Bearer ${accessToken}`);
+  if (refreshToken !== undefined) {
+    report(refreshToken);
+  }
+  const expiresIn =
+    typeof body.expires_in === 'number' && Number.isFinite(body.expires_in)
+      ? body.expires_in
+      : undefined;
+  const expiresAtMs = computeExpiry(
+    sender.config.clock.now(),
+    expiresIn,
+    accessToken,
+    sender.clockOffsetMs ?? 0,
+  );
+  return {
+    accessToken,
+    refreshToken,
+    tokenType: typeof body.token_type === 'string' ? body.token_type : 'Bearer',
+    expiresIn,
+    expiresAt: expiresAtMs === undefined ? undefined : new Date(expiresAtMs),
+    clientId,
+  };
+}
+
+/**
+ * Sends a password or refresh grant to the token endpoint and returns the new tokens. The
+ * request is retried only when it cannot have reached the server or the server asked for it.
+ */
+export async function requestTokens(
+  sender: HttpSender,
+  grant: GrantBody,
+  report: (value: string) => void,
+  signal?: AbortSignal,
+): Promise<TokenSet> {
+  const url = new URL(`${sender.config.apiUrl.href}${TOKEN_PATH}`);
+  const result = await sender.send({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: Buffer.from(JSON.stringify(grant), 'utf8'),
+    retry: 'sign-in',
+    signal,
+  });
+  if (result.status >= 200 && result.status < 300) {
+    return parseTokenAnswer(result, grant.client_id, sender, report);
+  }
+  throw grantError(result, grant);
+}
+
+function grantError(result: SendResult, grant: GrantBody): Error {
+  const body = readErrorBody(result);
+  const context = { method: 'POST', path: TOKEN_PATH, status: result.status };
+  const apiText = body.message ?? body.errorDescription ?? body.error ?? `status ${result.status}`;
+  if (body.error === 'invalid_client') {
+    return new InvalidCredentialsError(
+      `client-id: the API does not accept the OAuth client id "${grant.client_id}" (${apiText})`,
+      context,
+    );
+  }
+  if (grant.grant_type === 'refresh_token') {
+    if (result.status === 400 || result.status === 401) {
+      return new RefreshRejectedError(
+        `The API rejected the refresh token (${body.error ?? 'status ' + result.status}: ${apiText}); sign in with the password again`,
+        context,
+      );
+    }
+  } else if (
+    result.status === 401 ||
+    body.error === 'invalid_credentials' ||
+    body.error === 'invalid_grant'
+  ) {
+    return new InvalidCredentialsError(
+      `Sign-in failed for ${grant.username}: the API rejected the e-mail or password (${apiText})`,
+      context,
+    );
+  }
+  return httpErrorFrom(result, 'POST', 'The token request');
+}
