@@ -106,8 +106,8 @@ export function parseFault(input: unknown): Fault {
   }
   const fields = input as Record<string, unknown>;
   const { path, method, times, kind } = fields;
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw invalidInput({ path: 'expected a path starting with /, or a prefix ending in *' });
+  if (typeof path !== 'string' || !(path.startsWith('/') || path === '*')) {
+    throw invalidInput({ path: 'expected a path starting with /, a prefix ending in *, or *' });
   }
   if (method !== undefined && (typeof method !== 'string' || method === '')) {
     throw invalidInput({ method: 'expected an HTTP method' });
