@@ -402,3 +402,8 @@ export function parseHeaderLines(text: string, option = 'headers'): Record<strin
   }
   return validateHeaders(headers, option);
 }
+
+/** Appends an endpoint path such as `/status` to the API base URL, keeping its path prefix. */
+export function endpointUrl(apiUrl: URL, path: string): URL {
+  return new URL(`${apiUrl.href.replace(/\/+$/, '')}${path}`);
+}

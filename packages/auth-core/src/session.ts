@@ -23,6 +23,7 @@ import { normalizeTotpSecret, otpauthUri } from './mfa/totp.js';
 import { resolveClientIdWith } from './oauth/clients.js';
 import { computeExpiry, requestTokens, type TokenSet } from './oauth/tokens.js';
 import {
+  endpointUrl,
   normalizeCredential,
   parseMethod,
   resolveRequestUrl,
@@ -754,7 +755,7 @@ export class Session {
         this.sendAuthenticated(
           {
             method: 'POST',
-            url: new URL(`${this.apiUrl.href}${path}`),
+            url: endpointUrl(this.apiUrl, path),
             headers: { 'content-type': 'application/json', accept: 'application/json' },
             body,
             retry: 'never',

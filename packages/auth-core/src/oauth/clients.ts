@@ -2,6 +2,7 @@ import { resolveConfig, type ClientOptions } from '../config.js';
 import { ClientNotFoundError, InvalidOptionError, ResponseNotJsonError } from '../errors.js';
 import { httpErrorFrom, isRecord, parseJsonBody } from '../http/json.js';
 import { HttpSender } from '../http/sender.js';
+import { endpointUrl } from '../options.js';
 import { reportSecret } from '../secrets.js';
 import type { Session } from '../session.js';
 
@@ -49,7 +50,7 @@ export async function fetchGlobalClients(
   sender: HttpSender,
   signal?: AbortSignal,
 ): Promise<Record<string, string>> {
-  const url = new URL(`${sender.config.apiUrl.href}${GLOBAL_CLIENTS_PATH}`);
+  const url = endpointUrl(sender.config.apiUrl, GLOBAL_CLIENTS_PATH);
   const result = await sender.send({
     method: 'GET',
     url,

@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose';
 import { InvalidCredentialsError, RefreshRejectedError, ResponseNotJsonError } from '../errors.js';
 import { httpErrorFrom, isRecord, parseJsonBody, readErrorBody } from '../http/json.js';
 import type { HttpSender, SendResult } from '../http/sender.js';
+import { endpointUrl } from '../options.js';
 
 /** Path of the OAuth 2.0 token endpoint. */
 export const TOKEN_PATH = '/oauth/v2/auth/tokens';
@@ -119,7 +120,7 @@ export async function requestTokens(
   report: (value: string) => void,
   signal?: AbortSignal,
 ): Promise<TokenSet> {
-  const url = new URL(`${sender.config.apiUrl.href}${TOKEN_PATH}`);
+  const url = endpointUrl(sender.config.apiUrl, TOKEN_PATH);
   const result = await sender.send({
     method: 'POST',
     url,
