@@ -4,7 +4,7 @@ import { parseWorkflowCommand, splitLines } from './workflow-commands.js';
 /** A secret to scan for: a bare value, labelled by its position, or a value with a label. */
 export type Secret = string | { readonly label: string; readonly value: string };
 
-/** How a form is derived from the secret. */
+/** Derivation of a form from the secret. */
 export type SecretFormKind =
   | 'raw'
   | 'line'
@@ -23,7 +23,7 @@ export interface SecretForm {
   readonly value: string;
 }
 
-/** Why an occurrence counts as a leak. */
+/** Reason an occurrence counts as a leak. */
 export type LeakKind =
   /** On a stdout or stderr line, and no `::add-mask::` line registers this form. */
   | 'never-masked'
@@ -50,7 +50,7 @@ export interface LeakFinding {
   readonly kind: LeakKind;
 }
 
-/** What {@link scanForLeaks} reads from a run. */
+/** The parts of a run that {@link scanForLeaks} reads. */
 export type LeakScanInput = Pick<ActionRun, 'stdout' | 'stderr' | 'summary' | 'writtenFiles'> &
   Partial<Pick<ActionRun, 'log'>>;
 
@@ -114,8 +114,8 @@ export function deriveSecretForms(value: string): SecretForm[] {
  * Scans a run for every form of each secret (see {@link deriveSecretForms}).
  *
  * In stdout and stderr a form may appear only on `::add-mask::` lines,
- * which the runner consumes and never prints, and the line that registers
- * the form itself (as the whole value or one of its lines) must come before
+ * because the runner consumes those as commands. The line that registers
+ * the form itself, as the whole value or one of its lines, must come before
  * any other line that contains it. In the step summary and in written
  * files no form may appear at all. `GITHUB_OUTPUT`, `GITHUB_ENV` and
  * `GITHUB_STATE` are not scanned because they carry credentials by design.
@@ -217,7 +217,7 @@ function isMaskCommand(text: string): boolean {
   return parseWorkflowCommand(text, 0)?.name === 'add-mask';
 }
 
-/** Whether a line registers `form` itself: as the whole mask value or one of its lines. */
+/** Tests whether a line registers `form` itself, as the whole mask value or one of its lines. */
 function registersMask(text: string, form: string): boolean {
   const command = parseWorkflowCommand(text, 0);
   if (command?.name !== 'add-mask') {

@@ -7,7 +7,7 @@ import { readActionMetadata } from './action-metadata.js';
 import { parsePathFile, parseRunnerFile } from './runner-files.js';
 import { parseWorkflowCommands, type WorkflowCommand } from './workflow-commands.js';
 
-/** Which action code to run: an action directory, or a script file. */
+/** The code to run: an action directory, or a script file. */
 export type ActionTarget =
   | {
       /**

@@ -4,7 +4,7 @@ export class RunnerFileFormatError extends Error {
 
   constructor(
     message: string,
-    /** Which file, for example `GITHUB_OUTPUT`. */
+    /** Name of the file, for example `GITHUB_OUTPUT`. */
     readonly file: string,
     /** 1-based line number of the entry that failed. */
     readonly line: number,
@@ -17,17 +17,17 @@ export class RunnerFileFormatError extends Error {
  * Parses the contents of a `GITHUB_OUTPUT`, `GITHUB_ENV` or `GITHUB_STATE`
  * file as the runner does.
  *
- * Each entry is either `name=value` on one line or the heredoc form
+ * Each entry is either `name=value` on one line or the heredoc form:
  * `name<<DELIMITER`, the value's lines, and a line that is exactly
- * `DELIMITER`; `@actions/core` 3 writes the heredoc form with a random
+ * `DELIMITER`. `@actions/core` 3 writes the heredoc form with a random
  * delimiter. Whichever of `=` and `<<` comes first on a line decides the form.
  * Lines of a heredoc value are joined with `\n`. A later entry with the same
  * name wins.
  *
  * @param file - name of the file for error messages, for example `GITHUB_OUTPUT`
  * @throws RunnerFileFormatError for a line that is neither form, an empty
- *   name or delimiter, or a heredoc without its closing delimiter; the runner
- *   fails the step in the same cases
+ *   name or delimiter, or a heredoc without its closing delimiter. The runner
+ *   fails the step in the same cases.
  *
  * @example
  * ```ts

@@ -7,7 +7,7 @@ const actionsDir = fileURLToPath(new URL('../../../actions', import.meta.url));
 
 // NOTE: action-validator 0.6.0, the latest release on npm, does not list node24 in its
 // runs.using enum, so it rejects every node24 action with exactly this error. Runners accept
-// node24 since v2.327. The test pins the error so that any other problem still fails it; when a
+// node24 since v2.327. The test pins the error so that any other problem still fails it. When a
 // release accepts node24, the expected errors become [] and this constant can go.
 const NODE24_REJECTED = {
   code: 'one_of',
