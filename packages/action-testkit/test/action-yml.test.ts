@@ -150,7 +150,7 @@ describe.each([
     expect(Object.keys(metadata.outputs)).toEqual(outputs);
   });
 
-  it('says in each credential output that it is masked', async () => {
+  it('marks credential outputs as masked', async () => {
     const metadata = await readActionMetadata(directory);
     for (const output of ['access-token', 'refresh-token', 'mfa-token']) {
       const description = metadata.outputs[output]?.description;

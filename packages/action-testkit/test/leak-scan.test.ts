@@ -111,7 +111,7 @@ describe('scanForLeaks', () => {
     expect(scanForLeaks(run, [SECRET])).toEqual([]);
   });
 
-  it('accepts mask lines for every form and escaped values', () => {
+  it('accepts escaped masks of every form', () => {
     const secret = 'line-one%0A\nline-two::x';
     const run = makeRun({ stdout: `${maskLinesFor(secret)}done\n` });
 
@@ -158,7 +158,7 @@ describe('scanForLeaks', () => {
     ]);
   });
 
-  it('accepts a mask line for a longer value that contains the secret', () => {
+  it('accepts a containing mask line', () => {
     const run = makeRun({ stdout: `::add-mask::Bearer ${SECRET}\n::add-mask::${SECRET}\n` });
 
     expect(scanForLeaks(run, [SECRET])).toEqual([]);

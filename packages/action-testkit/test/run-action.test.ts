@@ -2,7 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { hostileCredential } from '../src/arbitraries.js';
+import { expectNoLeaks, scanForLeaks, SecretLeakError } from '../src/leak-scan.js';
 import { inputVariableName, runAction } from '../src/run-action.js';
 
 const action = fileURLToPath(new URL('fixtures/echo-action', import.meta.url));
@@ -110,7 +113,7 @@ describe('runAction', () => {
     ]);
   });
 
-  it('skips seeded workspace files the action left unchanged', async () => {
+  it('skips unchanged seeded workspace files', async () => {
     const run = await runAction({ script, workspaceFiles: { 'request.json': '{}' } });
 
     expect(run.writtenFiles.map((file) => file.path)).not.toContain(
@@ -145,7 +148,7 @@ describe('runAction', () => {
     expect(run.masks).toEqual(['p%w\nline two']);
   });
 
-  it('kills a child that runs past the timeout', async () => {
+  it('kills a child after the timeout', async () => {
     const run = await runAction({ action, inputs: { mode: 'hang' }, timeoutMs: 300 });
 
     expect(run.timedOut).toBe(true);
@@ -166,5 +169,34 @@ describe('runAction', () => {
     await expect(runAction({ script: broken })).rejects.toThrowError(
       'GITHUB_OUTPUT line 1 is invalid: no closing delimiter line for "body".',
     );
+  });
+
+  it('passes hostile inputs unchanged', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileCredential(), async (password) => {
+        const run = await runAction({ action, inputs: { mode: 'leak', password } });
+
+        expect(run.masks).toEqual([password]);
+        expect(scanForLeaks(run, [{ label: 'password', value: password }])).toContainEqual({
+          secret: 'password',
+          form: 'raw',
+          where: 'summary',
+          line: 1,
+          kind: 'in-artifact',
+        });
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('feeds expectNoLeaks a leaking run', async () => {
+    const run = await runAction({ action, inputs: { mode: 'leak', password: 'hunter2-secret' } });
+
+    expect(() => expectNoLeaks(run, [{ label: 'password', value: 'hunter2-secret' }])).toThrow(
+      SecretLeakError,
+    );
+    expect(scanForLeaks(run, ['hunter2-secret']).map((finding) => finding.where)).toEqual([
+      'summary',
+    ]);
   });
 });
