@@ -161,7 +161,10 @@ function scanLog(log: readonly OutputLine[], form: string, report: Reporter): vo
     for (const stream of ['stdout', 'stderr'] as const) {
       const entries = log.filter((entry) => entry.stream === stream);
       const text = entries.map((entry) => entry.text).join('\n');
-      for (const line of occurrenceLines(text, form.replace(/\r\n?/g, '\n'))) {
+      // Log lines lose the CR of a CRLF but keep a lone CR, so search for both spellings.
+      const spellings = new Set([form, form.replace(/\r\n/g, '\n')]);
+      const lines = new Set([...spellings].flatMap((spelling) => occurrenceLines(text, spelling)));
+      for (const line of [...lines].sort((a, b) => a - b)) {
         const entry = entries[line - 1];
         if (entry !== undefined && !isMaskCommand(entry.text)) {
           report(stream, line, classify(log.indexOf(entry), maskIndex));

@@ -105,6 +105,18 @@ describe('scanForLeaks', () => {
     ]);
   });
 
+  it('finds secrets with CRLF and lone CR', () => {
+    const run = makeRun({ stdout: 'old-mac\rsecret\nwin-dos\r\nsecret\n' });
+    const found = scanForLeaks(run, ['old-mac\rsecret', 'win-dos\r\nsecret'])
+      .filter((finding) => finding.form === 'raw')
+      .map((finding) => [finding.secret, finding.line]);
+
+    expect(found).toEqual([
+      ['secret 1', 1],
+      ['secret 2', 2],
+    ]);
+  });
+
   it('accepts a correct mask line before any use', () => {
     const run = makeRun({ stdout: `::add-mask::${SECRET}\nsigned in\n` });
 
