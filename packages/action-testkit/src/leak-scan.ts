@@ -18,7 +18,7 @@ export type SecretFormKind =
 /** One encoding or part of a secret that must not leak. */
 export interface SecretForm {
   readonly kind: SecretFormKind;
-  /** Kind plus detail that tells two forms of one kind apart, for example `line 2`. */
+  /** Kind plus the detail that distinguishes forms of one kind, for example `line 2`. */
   readonly description: string;
   readonly value: string;
 }
