@@ -205,6 +205,11 @@ export function parseGrant(value: string | undefined, option = 'grant'): GrantOp
   return grant;
 }
 
+// GitHub gives no secrets to workflows that a pull request from a fork or Dependabot triggers, so
+// an empty credential input there usually means a missing secret, not a missing input.
+const MISSING_SECRET_HINT =
+  'secrets are not passed to workflows triggered from forks or by Dependabot';
+
 /** Inputs that decide the authentication method. Empty strings count as missing. */
 export interface GrantInputs {
   grant: GrantOption;
@@ -234,7 +239,7 @@ export function chooseGrant(inputs: GrantInputs): Exclude<AuthMethod, 'bearer'> 
     if (!hasPassword) {
       throw new InvalidOptionError(
         'password',
-        `the ${grant} grant needs a password; it is empty (secrets are not passed to workflows from forks)`,
+        `the ${grant} grant needs a password; it is empty (${MISSING_SECRET_HINT})`,
       );
     }
   };
@@ -243,7 +248,7 @@ export function chooseGrant(inputs: GrantInputs): Exclude<AuthMethod, 'bearer'> 
       if (!hasRefresh) {
         throw new InvalidOptionError(
           'refresh-token',
-          'the refresh grant needs a refresh token; it is empty',
+          `the refresh grant needs a refresh token; it is empty (${MISSING_SECRET_HINT})`,
         );
       }
       return 'refresh';
@@ -258,7 +263,7 @@ export function chooseGrant(inputs: GrantInputs): Exclude<AuthMethod, 'bearer'> 
       if (!hasEmail && !hasPassword) {
         throw new InvalidOptionError(
           'grant',
-          'auto needs a refresh token, or an e-mail and a password; all are empty (secrets are not passed to workflows from forks)',
+          `auto needs a refresh token, or an e-mail and a password; all are empty (${MISSING_SECRET_HINT})`,
         );
       }
       requirePassword('password');

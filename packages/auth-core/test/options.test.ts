@@ -191,12 +191,12 @@ describe('chooseGrant', () => {
     [
       { grant: 'auto' },
       'grant',
-      'grant: auto needs a refresh token, or an e-mail and a password; all are empty (secrets are not passed to workflows from forks)',
+      'grant: auto needs a refresh token, or an e-mail and a password; all are empty (secrets are not passed to workflows triggered from forks or by Dependabot)',
     ],
     [
       { grant: 'auto', email },
       'password',
-      'password: the password grant needs a password; it is empty (secrets are not passed to workflows from forks)',
+      'password: the password grant needs a password; it is empty (secrets are not passed to workflows triggered from forks or by Dependabot)',
     ],
     [
       { grant: 'auto', password },
@@ -206,7 +206,7 @@ describe('chooseGrant', () => {
     [
       { grant: 'refresh', email, password },
       'refresh-token',
-      'refresh-token: the refresh grant needs a refresh token; it is empty',
+      'refresh-token: the refresh grant needs a refresh token; it is empty (secrets are not passed to workflows triggered from forks or by Dependabot)',
     ],
     [{ grant: 'plain', password }, 'email', 'email: the plain grant needs an e-mail; it is empty'],
   ] as const)('rejects %j', (inputs, option, message) => {
