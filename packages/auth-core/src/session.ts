@@ -470,11 +470,14 @@ export class Session {
     this.report(body.secret);
     const issuer = typeof body.issuer === 'string' ? body.issuer : 'RIPS';
     const label = typeof body.label === 'string' ? body.label : (this.email ?? 'RIPS');
+    // The API may return the label with the issuer prefix (`RIPS:user@example.com`); the URI
+    // adds the prefix itself, so it is removed here to avoid `RIPS:RIPS:`.
+    const account = label.startsWith(`${issuer}:`) ? label.slice(issuer.length + 1) : label;
     return {
       secret: body.secret,
       issuer,
       label,
-      uri: otpauthUri({ secret: body.secret, issuer, label }),
+      uri: otpauthUri({ secret: body.secret, issuer, label: account }),
     };
   }
 

@@ -31,8 +31,9 @@ export class CliError extends Error {
     readonly code: CliErrorCode,
     message: string,
     readonly exitCode: number,
+    options: { cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, options);
     this.name = 'CliError';
   }
 }

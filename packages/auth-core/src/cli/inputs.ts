@@ -34,7 +34,10 @@ export function readEnv(name: string): string | undefined {
 }
 
 /** Builds the client options from `--api-url` (or `RIPS_API_URL`), the timeout and retries. */
-export function readClientOptions(flags: ApiFlags, output: Output): ClientOptions & { apiUrl: URL } {
+export function readClientOptions(
+  flags: ApiFlags,
+  output: Output,
+): ClientOptions & { apiUrl: URL } {
   const allowInsecureHttp = flags.allowInsecureHttp === true;
   const apiUrl = parseApiUrl(flags.apiUrl ?? readEnv('RIPS_API_URL') ?? '', {
     allowInsecureHttp,

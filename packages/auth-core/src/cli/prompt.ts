@@ -33,6 +33,7 @@ export async function promptLine(question: string, options: { echo: boolean }): 
 
     const finish = (error?: Error): void => {
       input.off('data', onData);
+      input.off('end', onEnd);
       input.setRawMode(false);
       input.pause();
       output.write('\n');
@@ -78,6 +79,13 @@ export async function promptLine(question: string, options: { echo: boolean }): 
       }
     };
 
+    const onEnd = (): void => {
+      finish(
+        new CliError('INTERRUPTED', 'Standard input closed at the prompt', ExitCode.interrupted),
+      );
+    };
+
     input.on('data', onData);
+    input.on('end', onEnd);
   });
 }
