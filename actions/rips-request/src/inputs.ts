@@ -364,7 +364,9 @@ function chooseCredentials(secrets: SecretValues): SessionCredentials {
       );
     }
     if (clientId !== undefined || clientName !== undefined) {
-      core.warning('client-id and client-name are ignored: e-mail and password are sent as headers');
+      core.warning(
+        'client-id and client-name are ignored: e-mail and password are sent as headers',
+      );
     }
     return { type: 'plain', email, password };
   }
