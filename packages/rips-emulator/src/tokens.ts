@@ -2,6 +2,13 @@ import { randomBytes } from 'node:crypto';
 
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
+/**
+ * One 2048-bit RSA key pair per process, because generating one costs 0.1 to 1 s and a test run
+ * starts many emulators. Tokens still belong to one emulator: each keeps its own token table and
+ * rejects tokens that are not in it.
+ */
+let keyPair: ReturnType<typeof generateKeyPair> | undefined;
+
 /** An issued access token, kept so that bearer checks are a table lookup. */
 export interface AccessRecord {
   token: string;
@@ -55,9 +62,10 @@ export class TokenStore {
     private readonly settings: TokenSettings,
   ) {}
 
-  /** Creates a store with a fresh 2048-bit RSA key pair. */
+  /** Creates a store that signs with the process's RSA key pair. */
   static async create(settings: TokenSettings): Promise<TokenStore> {
-    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    keyPair ??= generateKeyPair('RS256', { extractable: true });
+    const { privateKey, publicKey } = await keyPair;
     const publicJwk = { ...(await exportJWK(publicKey)), alg: 'RS256', use: 'sig' };
     return new TokenStore(privateKey, publicKey, publicJwk, settings);
   }
