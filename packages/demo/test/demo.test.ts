@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '@rips-actions/rips-emulator';
@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const demo = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
 
 describe('demo', () => {
-  let result: ReturnType<typeof spawnSync<string>>;
+  let result: SpawnSyncReturns<string>;
 
   beforeAll(() => {
     result = spawnSync(process.execPath, [demo], { encoding: 'utf8', timeout: 60_000 });
