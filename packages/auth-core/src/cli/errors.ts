@@ -23,7 +23,14 @@ export const ExitCode = {
 
 /** Error codes that only the command line raises; the library's codes are used as they are. */
 export type CliErrorCode =
-  'USAGE' | 'NO_TERMINAL' | 'MFA_ALREADY_ENABLED' | 'MFA_NOT_ENABLED' | 'INTERRUPTED' | 'INTERNAL';
+  | 'USAGE'
+  | 'NO_TERMINAL'
+  | 'MFA_ALREADY_ENABLED'
+  | 'MFA_NOT_ENABLED'
+  | 'MFA_REQUIRED'
+  | 'MFA_TOKEN_REJECTED'
+  | 'INTERRUPTED'
+  | 'INTERNAL';
 
 /** A failure that the command line detects itself, with the exit status it ends with. */
 export class CliError extends Error {
