@@ -21,6 +21,14 @@ export async function readBody(
   req: IncomingMessage,
   maxBytes = MAX_BODY_BYTES,
 ): Promise<RequestBody> {
+  if (
+    req.headers['content-length'] === undefined &&
+    req.headers['transfer-encoding'] === undefined
+  ) {
+    // No body can follow (RFC 9112 §6.3), so the stream is drained without an async iterator.
+    req.resume();
+    return { tooLarge: false, bytes: Buffer.alloc(0) };
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;

@@ -82,11 +82,11 @@ async function answer(
   handler: Handler,
   req: IncomingMessage,
   res: ServerResponse,
+  url: URL,
   entry: RequestLogEntry | undefined,
 ): Promise<void> {
   const { state } = handler;
   const method = req.method ?? 'GET';
-  const url = new URL(req.url ?? '/', 'http://emulator.invalid');
   const body = await readBody(req, MAX_BODY_BYTES);
   const send = (response: JsonResponse): void => {
     if (entry !== undefined) {
@@ -129,14 +129,12 @@ function createRequestListener(handler: Handler) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     let entry: RequestLogEntry | undefined;
     const { state } = handler;
-    if (state.settings.control) {
-      const url = new URL(req.url ?? '/', 'http://emulator.invalid');
-      if (!url.pathname.startsWith(CONTROL_PREFIX)) {
-        entry = createLogEntry(req, url.pathname, url.searchParams, state.now(), authKind(req));
-        handler.log.add(entry);
-      }
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    if (state.settings.control && !url.pathname.startsWith(CONTROL_PREFIX)) {
+      entry = createLogEntry(req, url.pathname, url.searchParams, state.now(), authKind(req));
+      handler.log.add(entry);
     }
-    answer(handler, req, res, entry).catch((error: unknown) => {
+    answer(handler, req, res, url, entry).catch((error: unknown) => {
       // Reached when the client aborts while its body is read; there is nobody left to answer.
       if (!res.headersSent) {
         reportInternalError(error);
