@@ -25,7 +25,7 @@ export interface RequestContext {
   method?: string;
   /** Path of the failed request below the API base URL, without the query string. */
   path?: string;
-  /** HTTP status of the answer, when one arrived. */
+  /** HTTP status of the response, when one arrived. */
   status?: number;
 }
 
@@ -55,7 +55,7 @@ export class RipsAuthError extends Error {
   readonly method: string | undefined;
   /** Path of the request that failed, without the query string. */
   readonly path: string | undefined;
-  /** HTTP status of the answer, when one arrived. */
+  /** HTTP status of the response, when one arrived. */
   readonly status: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: RipsAuthErrorOptions = {}) {
@@ -114,7 +114,7 @@ export class MfaCodeRejectedError extends RipsAuthError {
   }
 }
 
-/** The API answered 429 `Too many wrong codes` on an MFA endpoint. */
+/** The API responded 429 `Too many wrong codes` on an MFA endpoint. */
 export class MfaRateLimitedError extends RipsAuthError {
   /** Seconds until the API accepts codes again, from `Retry-After`, when it sent one. */
   readonly retryAfterSeconds: number | undefined;
@@ -152,7 +152,7 @@ export class ClientNotFoundError extends RipsAuthError {
   }
 }
 
-/** The API answered with a status that the operation does not accept. */
+/** The API responded with a status that the operation does not accept. */
 export class HttpError extends RipsAuthError {
   /** The `code` field of the error body, when present. */
   readonly apiCode: number | string | undefined;
@@ -209,7 +209,7 @@ export class AbortedError extends RipsAuthError {
   }
 }
 
-/** The API answered a body that is not the JSON the operation expects. */
+/** The API returned a body that is not the JSON the operation expects. */
 export class ResponseNotJsonError extends RipsAuthError {
   /** The first characters of the body with control characters replaced, never a secret. */
   readonly excerpt: string;
@@ -220,7 +220,7 @@ export class ResponseNotJsonError extends RipsAuthError {
   }
 }
 
-/** The answer exceeded the configured maximum response size. */
+/** The response exceeded the configured maximum size. */
 export class ResponseTooLargeError extends RipsAuthError {
   /** The limit that was exceeded, in bytes. */
   readonly maxBytes: number;

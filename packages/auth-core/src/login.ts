@@ -7,7 +7,7 @@ import { Session, type SessionCredentials } from './session.js';
 
 /** Options of {@link login}: the inputs of the rips-login action. */
 export interface LoginOptions extends ClientOptions {
-  /** Which grant to use; `auto` picks refresh when a refresh token is given, else password. Default: `auto`. */
+  /** Grant to use. `auto` picks refresh when a refresh token is given, else password. Default: `auto`. */
   grant?: GrantOption;
   email?: string | undefined;
   password?: string | undefined;
@@ -28,7 +28,7 @@ export interface LoginResult {
   accessToken?: string;
   refreshToken?: string;
   tokenType?: string;
-  /** Lifetime of the access token in seconds, from the token answer. */
+  /** Lifetime of the access token in seconds, from the token response. */
   expiresIn?: number;
   expiresAt?: Date;
   clientId?: string;
@@ -74,11 +74,14 @@ function credentialsFor(
 }
 
 /**
- * Runs the sign-in sequence of the RIPS API with its minimum round trips: resolve the client id
- * by name when no id is given, obtain tokens with the password or refresh grant (or use plain
- * headers), obtain an MFA token from the TOTP secret unless an MFA token is given, and confirm
- * the credentials with `GET /status`, which also names the user. When the API refuses a given
- * MFA token there, a new one is obtained from the TOTP secret and the status is read again.
+ * Runs the sign-in sequence of the RIPS API with its minimum round trips:
+ *
+ * 1. resolve the client id by name when no id is given;
+ * 2. obtain tokens with the password or refresh grant, or skip this for plain headers;
+ * 3. obtain an MFA token from the TOTP secret unless an MFA token is given;
+ * 4. confirm the credentials and learn the user with `GET /status`. When the API rejects a
+ *    given MFA token there, a new one is obtained from the TOTP secret and the status is read
+ *    again.
  *
  * Every secret reaches `onSecret` before it is used or returned, each value once.
  *

@@ -57,7 +57,7 @@ export type SecretReporter = (value: string | undefined) => void;
 
 /**
  * Creates a {@link SecretReporter} that passes each value, then each of its lines, to the
- * handler once, so that a caller counting mask registrations sees no duplicates.
+ * handler once, so that a caller counting mask registrations gets no duplicates.
  */
 export function createSecretReporter(handler: SecretHandler | undefined): SecretReporter {
   const seen = new Set<string>();

@@ -79,7 +79,7 @@ export interface BearerCredentials {
   password?: string | undefined;
 }
 
-/** How a {@link Session} authenticates. */
+/** Credentials of a {@link Session}, one type per authentication method. */
 export type SessionCredentials =
   PlainCredentials | PasswordCredentials | RefreshCredentials | BearerCredentials;
 
@@ -88,7 +88,7 @@ export interface SessionOptions extends ClientOptions {
   credentials: SessionCredentials;
   /** An MFA token to send as `X-API-MFA`. */
   mfaToken?: string | undefined;
-  /** A base32 TOTP secret, used to obtain an MFA token when the API asks for one. */
+  /** A base32 TOTP secret, used to obtain an MFA token when the API requires one. */
   totpSecret?: string | undefined;
   /** Renew the access token this long before it expires, in seconds (capped at half its lifetime). Default: 60. */
   refreshAheadSeconds?: number;
@@ -118,7 +118,7 @@ export interface ApiRequest {
   timeoutMs?: number;
 }
 
-/** The API's answer to an {@link ApiRequest}, whatever its status. */
+/** The API's response to an {@link ApiRequest}, whatever its status. */
 export interface ApiResponse {
   status: number;
   /** Header names in lower case. */
@@ -130,7 +130,7 @@ export interface ApiResponse {
   json: unknown;
   /** The final URL, after same-origin redirects. */
   url: URL;
-  /** Time from the first attempt to the final answer, retries included, in milliseconds. */
+  /** Time from the first attempt to the final response, retries included, in milliseconds. */
   durationMs: number;
   attempts: number;
 }
@@ -143,7 +143,7 @@ export interface UserInfo {
   mfaEnabled: boolean | undefined;
 }
 
-/** The answer of `GET /status`. */
+/** The response body of `GET /status`. */
 export interface StatusInfo {
   version: string | undefined;
   user: UserInfo | undefined;
@@ -198,7 +198,7 @@ function nonEmpty(value: string | undefined): string | undefined {
  * An authenticated connection to the API. It sends each request with the right headers,
  * renews the access token ahead of expiry and once on `X-API-Expired` (one shared refresh for
  * concurrent requests, because refresh tokens rotate), signs in again on `X-API-Revoked` when it
- * has a password, and obtains an MFA token from the TOTP secret when the API asks for one.
+ * has a password, and obtains an MFA token from the TOTP secret when the API requires one.
  *
  * @example
  * ```ts
@@ -294,7 +294,7 @@ export class Session {
     return this.credentials.type;
   }
 
-  /** The current tokens, once the session holds any. */
+  /** The current tokens, once the session has any. */
   get tokens(): TokenSet | undefined {
     const state = this.tokenState;
     if (state === undefined) return undefined;
@@ -418,7 +418,10 @@ export class Session {
     const response = await this.request({ path: '/status', ...(signal ? { signal } : {}) });
     const body = this.expectJson(response, 'Reading the API status');
     if (!isRecord(body)) {
-      throw new ResponseNotJsonError('Reading the API status: the answer is not an object', '');
+      throw new ResponseNotJsonError(
+        'Reading the API status: the response is not a JSON object',
+        '',
+      );
     }
     const version = typeof body.version === 'string' ? body.version : undefined;
     const user = body.user;
@@ -465,7 +468,7 @@ export class Session {
     const response = await this.request({ method: 'POST', path: '/mfas/secret' });
     const body = this.expectJson(response, operation);
     if (!isRecord(body) || typeof body.secret !== 'string') {
-      throw new ResponseNotJsonError(`${operation}: the answer has no secret`, '');
+      throw new ResponseNotJsonError(`${operation}: the response has no secret`, '');
     }
     this.report(body.secret);
     const issuer = typeof body.issuer === 'string' ? body.issuer : 'RIPS';
@@ -718,7 +721,7 @@ export class Session {
       throw new MfaRequiredError(
         staleToken === undefined
           ? 'MFA is enabled for this account: set totp-secret, or mfa-token with a current MFA token'
-          : 'The API refused the MFA token (mfa-token); set totp-secret so that a new one can be obtained',
+          : 'The API rejected the MFA token (mfa-token); set totp-secret so that a new one can be obtained',
       );
     }
     this.mfaFlight ??= exchangeCode('/mfas/token', this.codeExchangeDeps(signal))
@@ -735,7 +738,7 @@ export class Session {
     const token = isRecord(body) ? body.token : undefined;
     if (typeof token !== 'string' || token === '' || token.length > 100) {
       throw new ResponseNotJsonError(
-        'Obtaining an MFA token: the answer of POST /mfas/token has no valid token',
+        'Obtaining an MFA token: the response of POST /mfas/token has no valid token',
         '',
         { method: 'POST', path: '/mfas/token' },
       );
@@ -824,7 +827,7 @@ export class Session {
       repaired.add(problem);
       if (problem === 'mfa') {
         if (!withMfa) {
-          throw new MfaRequiredError('The API asks for an MFA token on an MFA endpoint', context);
+          throw new MfaRequiredError('The API requires an MFA token on an MFA endpoint', context);
         }
         await this.renewMfaToken(mfaUsed, signal);
       } else if (problem === 'revoked') {
@@ -847,7 +850,7 @@ export class Session {
   ): Error {
     switch (problem) {
       case 'mfa':
-        return new MfaRequiredError('The API refused the new MFA token as well', context);
+        return new MfaRequiredError('The API rejected the new MFA token as well', context);
       case 'revoked':
         return new TokenRevokedError(
           'The API revoked the tokens again right after a new sign-in',

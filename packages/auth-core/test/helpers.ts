@@ -43,9 +43,9 @@ export function recordingLogger(): RecordingLogger {
 }
 
 /**
- * An emulator and a client sharing one fake clock: the emulator's `now`, the client's clock and
- * the client's sleep all use `clock.ms`, so waits take no real time and TOTP steps advance only
- * when a test or a client wait moves the clock.
+ * An emulator and a client that share one fake clock, `clock.ms`. The emulator's `now`, the
+ * client's clock and the client's sleep all use it, so waits take no real time. TOTP steps
+ * advance only when a test or a client wait moves the clock.
  */
 export interface TestBed {
   emulator: Emulator;

@@ -30,7 +30,7 @@ async function failure(promise: Promise<unknown>): Promise<RipsAuthError> {
   return error as RipsAuthError;
 }
 
-/** A transport that records the TOTP codes sent to the MFA endpoints. */
+/** Creates a transport that records the TOTP codes sent to the MFA endpoints. */
 function recordingTransport(codes: string[]): Transport {
   const inner = createHttpTransport();
   return async (request) => {
@@ -92,7 +92,7 @@ describe('obtaining an MFA token', () => {
     const error = await failure(session.obtainMfaToken());
     expect(error.code).toBe('MFA_CODE_REJECTED');
     expect(error.message).toBe(
-      'totp-secret: the API rejected 3 TOTP codes of consecutive time steps (last answer: Invalid code); check that the secret belongs to this account',
+      'totp-secret: the API rejected 3 TOTP codes of consecutive time steps (last response: Invalid code); check that the secret belongs to this account',
     );
     expect(error).toMatchObject({ apiMessage: 'Invalid code', status: 400, path: '/mfas/token' });
     expect(await bed.requestLines()).toEqual([
@@ -135,7 +135,7 @@ describe('obtaining an MFA token', () => {
     const error = await failure(session.obtainMfaToken());
     expect(error.code).toBe('MFA_RATE_LIMITED');
     expect(error.message).toBe(
-      'The API refuses TOTP codes after too many wrong codes; retry in 60 s',
+      'The API rejects TOTP codes after too many wrong codes; retry in 60 s',
     );
     expect(error).toMatchObject({ retryAfterSeconds: 60, status: 429 });
   });

@@ -23,7 +23,7 @@ function response(
   return { status, headers, body: Buffer.from(body) };
 }
 
-/** A sender over a scripted transport that records requests and sleeps. */
+/** Creates a sender over a scripted transport that records requests and sleeps. */
 function scripted(steps: Step[], options: { retries?: number; timeoutMs?: number } = {}) {
   const requests: TransportRequest[] = [];
   const sleeps: number[] = [];

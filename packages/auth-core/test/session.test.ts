@@ -183,7 +183,7 @@ describe('Session token renewal', () => {
     );
   });
 
-  it('signs in with the password when the token expired and no refresh token is held', async () => {
+  it('renews an expired token with the password', async () => {
     const result = await signIn();
     const session = new Session({
       ...bed.options(),
@@ -293,7 +293,7 @@ describe('Session token renewal', () => {
 });
 
 describe('Session sign-in on demand', () => {
-  it('signs in with the password grant on the first request and obtains MFA when asked', async () => {
+  it('signs in and obtains MFA on demand', async () => {
     const mfaTokens: string[] = [];
     const session = new Session({
       ...bed.options(),

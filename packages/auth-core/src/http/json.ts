@@ -1,7 +1,7 @@
 import { HttpError, ResponseNotJsonError } from '../errors.js';
 import type { SendResult } from './sender.js';
 
-/** The parts of an answer that error helpers read. */
+/** The parts of a response that the error helpers read. */
 export type ResponseView = Pick<SendResult, 'status' | 'headers' | 'body' | 'url'>;
 
 /** Fields of a RIPS or OAuth error body. */
@@ -87,7 +87,7 @@ export function readErrorBody(result: ResponseView): ApiErrorBody {
 }
 
 /**
- * Builds the {@link HttpError} for an answer the operation does not accept. The message names
+ * Builds the {@link HttpError} for a response the operation does not accept. The message names
  * the operation, the request, the status and the API's message, or a short excerpt of a body
  * that is not JSON.
  */

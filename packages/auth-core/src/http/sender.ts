@@ -28,7 +28,7 @@ export interface SendRequest {
   timeoutMs?: number | undefined;
 }
 
-/** The final answer to a {@link SendRequest}. */
+/** The final response to a {@link SendRequest}. */
 export interface SendResult extends TransportResponse {
   url: URL;
   durationMs: number;
@@ -89,12 +89,12 @@ export class HttpSender {
 
   constructor(readonly config: ResolvedConfig) {}
 
-  /** Returns the estimated server time in milliseconds, or local time before any answer. */
+  /** Returns the estimated server time in milliseconds, or local time before any response. */
   serverNow(): number {
     return this.config.clock.now() + (this.serverOffsetMs ?? 0);
   }
 
-  /** Server clock minus local clock in milliseconds, once an answer carried a `Date` header. */
+  /** Server clock minus local clock in milliseconds, once a response carried a `Date` header. */
   get clockOffsetMs(): number | undefined {
     return this.serverOffsetMs;
   }

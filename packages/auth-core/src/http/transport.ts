@@ -19,7 +19,7 @@ export interface TransportRequest {
   maxResponseBytes: number;
 }
 
-/** The answer to a {@link TransportRequest}. Redirects are returned, never followed. */
+/** The response to a {@link TransportRequest}. Redirects are returned, never followed. */
 export interface TransportResponse {
   status: number;
   /** Header names in lower case; repeated headers are joined with `, `. */
@@ -146,12 +146,16 @@ export function createHttpTransport(): Transport {
       headers['content-length'] = request.body.byteLength;
     }
     const secure = url.protocol === 'https:';
+    let port = Number(url.port);
+    if (url.port === '') {
+      port = secure ? 443 : 80;
+    }
     const info = {
       parsedUrl: url,
       httpModule: secure ? https : http,
       options: {
         host: url.hostname.replace(/^\[|\]$/g, ''),
-        port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
+        port,
         path: `${url.pathname}${url.search}`,
         method: request.method,
         headers,

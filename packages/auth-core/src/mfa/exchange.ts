@@ -18,7 +18,7 @@ const RETRYABLE_MESSAGES = new Set(['Invalid code', 'Code already used']);
 /** The API's message when MFA is off and no enrolment is pending. */
 export const MFA_NOT_INITIALIZED = 'MFA not initialized';
 
-/** What {@link exchangeCode} needs from the session. */
+/** Session services that {@link exchangeCode} uses. */
 export interface CodeExchangeDeps {
   codes: TotpCodeSource;
   /** Sends the challenge body with the session's primary authentication. */
@@ -30,7 +30,7 @@ export interface CodeExchangeDeps {
 }
 
 /**
- * Sends TOTP codes to an MFA endpoint until one is accepted, and returns the parsed JSON answer.
+ * Sends TOTP codes to an MFA endpoint until one is accepted, and returns the parsed JSON response.
  * Each code is sent once: after `Invalid code` or `Code already used` the next code waits for
  * the next time step, and at most three codes are sent, the server's limit per 30 s. A 429
  * with a `Retry-After` of 30 s or less is waited out once.
@@ -56,7 +56,7 @@ export async function exchangeCode(path: MfaCodePath, deps: CodeExchangeDeps): P
         waitedForLimit = true;
         sent--;
         deps.logger.info(
-          `The API refuses TOTP codes for ${Math.ceil(retryAfterMs / 1000)} s after too many wrong codes; waiting`,
+          `The API rejects TOTP codes for ${Math.ceil(retryAfterMs / 1000)} s after too many wrong codes; waiting`,
         );
         await deps.sleep(retryAfterMs, deps.signal);
         continue;
@@ -64,7 +64,7 @@ export async function exchangeCode(path: MfaCodePath, deps: CodeExchangeDeps): P
       const retryAfterSeconds =
         retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
       throw new MfaRateLimitedError(
-        `The API refuses TOTP codes after too many wrong codes${retryAfterSeconds === undefined ? '' : `; retry in ${retryAfterSeconds} s`}`,
+        `The API rejects TOTP codes after too many wrong codes${retryAfterSeconds === undefined ? '' : `; retry in ${retryAfterSeconds} s`}`,
         retryAfterSeconds,
         context,
       );
@@ -86,7 +86,7 @@ export async function exchangeCode(path: MfaCodePath, deps: CodeExchangeDeps): P
     throw httpErrorFrom(result, 'POST', `Sending a TOTP code to ${path}`);
   }
   throw new MfaCodeRejectedError(
-    `totp-secret: the API rejected ${MAX_CODES_PER_CALL} TOTP codes of consecutive time steps (last answer: ${lastMessage}); check that the secret belongs to this account`,
+    `totp-secret: the API rejected ${MAX_CODES_PER_CALL} TOTP codes of consecutive time steps (last response: ${lastMessage}); check that the secret belongs to this account`,
     lastMessage,
     { method: 'POST', path, status: 400 },
   );

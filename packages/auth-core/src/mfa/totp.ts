@@ -10,8 +10,7 @@ const MIN_SECRET_BYTES = 10;
 
 /**
  * otplib 13 rejects secrets under 16 bytes by default, but RIPS and authenticator apps issue
- * 10-byte secrets, so the floor is lowered to 80 bits. The RFC 4226 §4 recommendation of 160 bits
- * is not enforced because it would reject every secret RIPS issues.
+ * 10-byte (80-bit) secrets, so the floor is lowered to 10 bytes.
  */
 const GUARDRAILS = createGuardrails({ MIN_SECRET_BYTES });
 

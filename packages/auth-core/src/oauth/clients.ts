@@ -138,7 +138,7 @@ function parseClient(value: unknown, session: Session, operation: string): OAuth
     typeof value.name !== 'string' ||
     typeof value.random_id !== 'string'
   ) {
-    throw new ResponseNotJsonError(`${operation}: the answer is not an OAuth client object`, '');
+    throw new ResponseNotJsonError(`${operation}: the response is not an OAuth client object`, '');
   }
   const secret = typeof value.secret === 'string' ? value.secret : '';
   reportSecret(session.onSecret, secret);

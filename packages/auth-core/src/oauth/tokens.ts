@@ -26,7 +26,7 @@ export interface TokenSet {
 
 /**
  * Reads the JWT `exp` claim (seconds) without verifying the signature, because the client only
- * schedules refreshes from it and never trusts it over a 401 answer.
+ * schedules refreshes from it and never trusts it over a 401 response.
  */
 export function readJwtExpiry(token: string): number | undefined {
   try {
@@ -39,7 +39,7 @@ export function readJwtExpiry(token: string): number | undefined {
 
 /**
  * Computes the local expiry instant in milliseconds from `expires_in` (counted from when the
- * answer arrived) and the JWT `exp` (server time, shifted by the server clock offset). The
+ * response arrived) and the JWT `exp` (server time, shifted by the server clock offset). The
  * earlier of the two wins.
  */
 export function computeExpiry(
@@ -64,7 +64,7 @@ export type GrantBody =
   | { grant_type: 'password'; client_id: string; username: string; password: string }
   | { grant_type: 'refresh_token'; client_id: string; refresh_token: string };
 
-function parseTokenAnswer(
+function parseTokenResponse(
   result: SendResult,
   clientId: string,
   sender: HttpSender,
@@ -75,7 +75,7 @@ function parseTokenAnswer(
   const accessToken = isRecord(body) ? body.access_token : undefined;
   if (!isRecord(body) || typeof accessToken !== 'string' || accessToken === '') {
     throw new ResponseNotJsonError(
-      `${operation}: the answer of POST ${TOKEN_PATH} has no access_token`,
+      `${operation}: the response of POST ${TOKEN_PATH} has no access_token`,
       '',
       { method: 'POST', path: TOKEN_PATH, status: result.status },
     );
@@ -84,7 +84,7 @@ function parseTokenAnswer(
     typeof body.refresh_token === 'string' && body.refresh_token !== ''
       ? body.refresh_token
       : undefined;
-  // Mask first: both tokens reach the handler before anything else sees them.
+  // Mask first: both tokens reach the handler before anything else receives them.
   report(accessToken);
   report(`Bearer ${accessToken}`);
   if (refreshToken !== undefined) {
@@ -130,7 +130,7 @@ export async function requestTokens(
     signal,
   });
   if (result.status >= 200 && result.status < 300) {
-    return parseTokenAnswer(result, grant.client_id, sender, report);
+    return parseTokenResponse(result, grant.client_id, sender, report);
   }
   throw grantError(result, grant);
 }
