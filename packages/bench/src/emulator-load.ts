@@ -1,0 +1,79 @@
+import { createRequire } from 'node:module';
+
+import { login, plainAuthHeaders } from '@rips-actions/auth-core';
+
+import type { EmulatorProcess } from './emulator.js';
+import { runTimed } from './processes.js';
+import { PLAIN_USER } from './users.js';
+
+/** Successful requests per second that autocannon sustained, with its raw counts. */
+export interface EmulatorRate {
+  rate: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+}
+
+const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+/**
+ * Loads the emulator with autocannon, run as a second process so that the load generator and
+ * the server each get an event loop, and returns the rate of 200 answers to `GET /applications`.
+ */
+export async function loadEmulator(
+  emulator: EmulatorProcess,
+  headers: Record<string, string>,
+  connections: number,
+  seconds: number,
+): Promise<EmulatorRate> {
+  const args = [
+    AUTOCANNON,
+    '--json',
+    '--no-progress',
+    '--connections',
+    String(connections),
+    '--duration',
+    String(seconds),
+    ...Object.entries(headers).flatMap(([name, value]) => ['--headers', `${name}=${value}`]),
+    `${emulator.url}/applications`,
+  ];
+  const result = await runTimed(process.execPath, args, {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    timeoutMs: (seconds + 30) * 1000,
+  });
+  if (result.exitCode !== 0) {
+    throw new Error(
+      `autocannon exited with code ${String(result.exitCode)}: ${result.stderr.slice(0, 200)}`,
+    );
+  }
+  const report = JSON.parse(result.stdout) as {
+    '2xx': number;
+    non2xx: number;
+    errors: number;
+    duration: number;
+  };
+  return {
+    rate: report['2xx'] / report.duration,
+    ok: report['2xx'],
+    non2xx: report.non2xx,
+    errors: report.errors,
+    seconds: report.duration,
+  };
+}
+
+/** The headers of each authentication kind for the user without MFA. */
+export async function loadHeaders(
+  emulator: EmulatorProcess,
+): Promise<{ bearer: Record<string, string>; plain: Record<string, string> }> {
+  const signedIn = await login({
+    apiUrl: emulator.url,
+    grant: 'password',
+    email: PLAIN_USER.email,
+    password: PLAIN_USER.password,
+  });
+  return {
+    bearer: { authorization: `Bearer ${signedIn.accessToken ?? ''}` },
+    plain: plainAuthHeaders(PLAIN_USER.email, PLAIN_USER.password),
+  };
+}
