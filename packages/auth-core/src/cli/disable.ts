@@ -59,8 +59,8 @@ async function disableWithSecret(session: Session, email: string, output: Output
   requireMfaEnabled(user?.mfaEnabled, email);
   if (session.mfaToken !== tokenBefore) {
     output.note(
-      `Waiting up to ${secondsUntilNextCode(session)} s for the next TOTP code, because the API ` +
-        'accepts one code per 30 s and the first one obtained the MFA token.',
+      `Waiting about ${secondsUntilNextCode(session)} s for the next TOTP code, because the ` +
+        'API accepts one code per 30 s and the first one obtained the MFA token.',
     );
   }
   await session.disableMfa();

@@ -70,10 +70,10 @@ export function describeFailure(error: unknown): Failure {
     };
   }
   if (error instanceof InvalidOptionError) {
-    return { code: error.code, message: error.message, exitCode: ExitCode.usage };
+    return { code: error.code, message: renameInput(error.message), exitCode: ExitCode.usage };
   }
   if (error instanceof RipsAuthError) {
-    return { code: error.code, message: error.message, exitCode: ExitCode.failure };
+    return { code: error.code, message: renameInput(error.message), exitCode: ExitCode.failure };
   }
   const detail = error instanceof Error ? error.message : String(error);
   return {
@@ -81,6 +81,31 @@ export function describeFailure(error: unknown): Failure {
     message: `Unexpected error, probably a bug in rips-auth: ${detail}`,
     exitCode: ExitCode.failure,
   };
+}
+
+/**
+ * The command-line names of the rips-login action inputs that library messages start with, so
+ * that a message names the flag or variable the user actually set.
+ */
+const INPUT_NAMES: Readonly<Record<string, string>> = {
+  'totp-secret': 'RIPS_TOTP_SECRET',
+  'mfa-token': 'RIPS_MFA_TOKEN',
+  'refresh-token': 'RIPS_REFRESH_TOKEN',
+  password: 'RIPS_PASSWORD',
+  email: '--email',
+  grant: '--grant',
+  'client-id': '--client-id',
+  'client-name': '--client-name',
+};
+
+function renameInput(message: string): string {
+  const renamed = message.replace('set allow-insecure-http', 'pass --allow-insecure-http');
+  const match = /^([a-z-]+): /.exec(renamed);
+  const name = match?.[1] === undefined ? undefined : INPUT_NAMES[match[1]];
+  if (match === null || name === undefined) {
+    return renamed;
+  }
+  return `${name}: ${renamed.slice(match[0].length)}`;
 }
 
 function describeRateLimit(error: MfaRateLimitedError): Failure {

@@ -22,10 +22,11 @@ export async function promptLine(question: string, options: { echo: boolean }): 
   if (input.isTTY !== true) {
     throw new TypeError('promptLine needs a terminal on stdin; check canPrompt() first');
   }
-  output.write(question);
-  input.setEncoding('utf8');
+  // Raw mode first, so that nothing typed ahead of the question is echoed by the terminal.
   input.setRawMode(true);
+  input.setEncoding('utf8');
   input.resume();
+  output.write(question);
 
   return new Promise<string>((resolve, reject) => {
     let value = '';
