@@ -176,8 +176,21 @@ export async function publishOutputs(prepared: PreparedOutputs): Promise<void> {
   if (prepared.warning !== undefined) {
     core.warning(prepared.warning);
   }
-  // The runner always sets GITHUB_STEP_SUMMARY; a local run without it simply has no summary.
-  if (process.env['GITHUB_STEP_SUMMARY']) {
-    await core.summary.addRaw(prepared.summary, true).write();
+  await writeSummary(prepared.summary);
+}
+
+/**
+ * Appends the summary line. A summary that cannot be written only warns, because the outputs
+ * are already set and the request succeeded.
+ */
+async function writeSummary(line: string): Promise<void> {
+  // The runner always sets GITHUB_STEP_SUMMARY; a local run without it has no summary.
+  if (!process.env['GITHUB_STEP_SUMMARY']) {
+    return;
+  }
+  try {
+    await core.summary.addRaw(line, true).write();
+  } catch (error: unknown) {
+    core.warning(`The job summary was not written: ${(error as Error).message}`);
   }
 }
