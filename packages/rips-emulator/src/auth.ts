@@ -38,7 +38,7 @@ function bearerToken(req: IncomingMessage): string | undefined {
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Decodes strict base64 holding UTF-8; undefined when either layer is invalid. */
+/** Decodes strict base64 of UTF-8 text, or returns undefined when either layer is invalid. */
 function decodeBase64Utf8(value: string): string | undefined {
   if (!STRICT_BASE64.test(value)) {
     return undefined;
@@ -82,7 +82,7 @@ function plainCredentials(req: IncomingMessage): { email: string; password: stri
   return { email: decodeRawHeader(email), password: decodeRawHeader(password) };
 }
 
-/** Checks a bearer token against the token table; expired and revoked tokens get marked 401s. */
+/** Checks a bearer token against the token table. Expired and revoked tokens raise marked 401s. */
 function authenticateBearer(state: EmulatorState, token: string): Principal {
   const access = state.tokens.accessTokens.get(token);
   const user = access === undefined ? undefined : state.usersById.get(access.userId);
@@ -102,7 +102,7 @@ function authenticateBearer(state: EmulatorState, token: string): Principal {
   return { user, via: 'bearer', access };
 }
 
-/** Checks an e-mail and password; unknown e-mails cost the same scrypt run as known ones. */
+/** Checks an e-mail and password. Unknown e-mails cost the same scrypt run as known ones. */
 export async function checkPassword(
   state: EmulatorState,
   email: string,

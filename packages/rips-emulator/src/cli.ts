@@ -18,7 +18,7 @@ Options:
   --help               print this help
 `;
 
-/** Raised for an invalid command line; the CLI exits with status 2. */
+/** Raised for an invalid command line. The CLI exits with status 2. */
 class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -34,7 +34,7 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
-/** Parses the command line into emulator options; undefined means `--help`. */
+/** Parses the command line into emulator options, or returns undefined for `--help`. */
 export function parseCommandLine(args: string[]): EmulatorOptions | undefined {
   let parsed;
   try {
@@ -82,7 +82,7 @@ export function parseCommandLine(args: string[]): EmulatorOptions | undefined {
 
 /**
  * Runs the `rips-emulator` command: prints one ready line to stdout and serves until SIGTERM or
- * SIGINT. Errors go to stderr; the exit status is 2 for a bad command line, 1 for a failed start.
+ * SIGINT. Errors go to stderr. The exit status is 2 for a bad command line, 1 for a failed start.
  */
 export async function main(args: string[]): Promise<void> {
   let options: EmulatorOptions | undefined;

@@ -17,7 +17,7 @@ export interface ClientRecord {
   secret: string;
   redirectUris: string[];
   allowedGrantTypes: string[];
-  /** Id of the owning user; undefined for a global client. */
+  /** Id of the owning user. Undefined for a global client. */
   ownerId: number | undefined;
 }
 

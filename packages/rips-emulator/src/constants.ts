@@ -22,7 +22,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** Largest `limit` a list endpoint accepts, and its default. */
 export const MAX_PAGE_SIZE = 500;
 
-/** Default scrypt cost parameter N (2^14); with r = 8 each hash needs 16 MiB of memory. */
+/** Default scrypt cost parameter N (2^14). With r = 8 each hash needs 16 MiB of memory. */
 export const DEFAULT_SCRYPT_COST = 16_384;
 
 /** Wrong MFA codes allowed per user within the attempt window. */

@@ -1,10 +1,10 @@
 import type { Fault, RequestLogEntry } from './types.js';
 
-/** A typed client of the control API; its calls fail with 404 unless control is enabled. */
+/** A typed client of the control API. Its calls fail with 404 unless control is enabled. */
 export interface ControlClient {
   /** Shifts the emulator clock by `seconds` from the real time (replaces any earlier offset). */
   setClockOffset(seconds: number): Promise<void>;
-  /** Makes the user's current access tokens answer as expired. */
+  /** Marks the user's current access tokens as expired. */
   expireUser(email: string): Promise<void>;
   /** Revokes the user's access and refresh tokens. */
   revokeUser(email: string): Promise<void>;
@@ -18,7 +18,7 @@ export interface ControlClient {
   clearFaults(): Promise<void>;
 }
 
-/** Raised when a control call gets an answer other than 200. */
+/** Raised when a control call gets a status other than 200. */
 export class ControlRequestError extends Error {
   override readonly name = 'ControlRequestError';
 

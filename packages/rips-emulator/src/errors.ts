@@ -4,7 +4,7 @@ export interface OAuthErrorKeys {
   description: string;
 }
 
-/** An error answer: the server turns it into `{"code":status,"message":…}` with its headers. */
+/** An error response. The server turns it into `{"code":status,"message":…}` with its headers. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly status: number;

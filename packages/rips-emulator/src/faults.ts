@@ -40,7 +40,7 @@ function optionalStatus(input: Record<string, unknown>): { status?: number } {
   return { status };
 }
 
-/** Checks the kind-specific fields of a fault; raises 400 `Invalid input` naming the field. */
+/** Checks the kind-specific fields of a fault. Raises 400 `Invalid input` naming the field. */
 function parseKind(kind: FaultKind, input: Record<string, unknown>): Fault {
   const path = input['path'] as string;
   switch (kind) {
@@ -148,7 +148,7 @@ export class FaultStore {
     return [...this.records];
   }
 
-  /** Takes one hit of the first fault that matches a request; spent faults are removed. */
+  /** Takes one hit of the first fault that matches a request. Spent faults are removed. */
   take(method: string, path: string): FaultRecord | undefined {
     const record = this.records.find(({ fault }) => {
       const methodMatches = fault.method === undefined || fault.method === method;
@@ -200,8 +200,8 @@ function writeLargeBody(res: ServerResponse, nowMs: number, status: number, mib:
 }
 
 /**
- * Answers a request with a fault instead of the normal answer. Returns false for `delay`,
- * whose normal answer follows after the wait.
+ * Responds to a request with a fault in place of the normal response. Returns false for
+ * `delay`, whose normal response follows after the wait.
  */
 export async function applyFault(
   fault: Fault,

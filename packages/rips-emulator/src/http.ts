@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, MAX_PAGE_SIZE } from './constants.js';
 import { ApiError, invalidInput } from './errors.js';
 
-/** A JSON answer that a route handler returns. */
+/** A JSON response that a route handler returns. */
 export interface JsonResponse {
   status: number;
   body: unknown;
@@ -15,7 +15,7 @@ export type RequestBody = { tooLarge: false; bytes: Buffer } | { tooLarge: true 
 
 /**
  * Reads the whole request body. A body over `maxBytes` is still read to its end and discarded,
- * so the client sees the 413 answer instead of a reset connection.
+ * so the client sees the 413 response instead of a reset connection.
  */
 export async function readBody(
   req: IncomingMessage,
@@ -50,7 +50,7 @@ export function getHeader(req: IncomingMessage, name: string): string | undefine
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Parses a JSON request body; an empty body is `undefined`. Malformed JSON raises 400. */
+/** Parses a JSON request body. An empty body is `undefined`. Malformed JSON raises 400. */
 export function parseJsonBody(bytes: Buffer): unknown {
   if (bytes.length === 0) {
     return undefined;
@@ -62,7 +62,7 @@ export function parseJsonBody(bytes: Buffer): unknown {
   }
 }
 
-/** Sends a JSON answer with the `Date` header taken from the emulator's clock. */
+/** Sends a JSON response with the `Date` header taken from the emulator's clock. */
 export function sendJson(
   res: ServerResponse,
   nowMs: number,

@@ -5,7 +5,7 @@ import type { RequestLogEntry } from './types.js';
 /** Query parameters whose values may carry a credential and are therefore redacted. */
 const SECRET_QUERY = /token|password|secret|code|key|auth|mfa/i;
 
-/** Entries kept at most; the oldest are dropped first. */
+/** Entries kept at most. The oldest are dropped first. */
 const MAX_ENTRIES = 10_000;
 
 /** Builds a log entry without any header value or body, and with secret-looking query values redacted. */

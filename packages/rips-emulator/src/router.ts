@@ -43,7 +43,7 @@ function matchPattern(pattern: string, path: string): Record<string, string> | u
 }
 
 /**
- * Finds the route for a request. A path that no route has raises 404; a path served only for
+ * Finds the route for a request. A path that no route has raises 404. A path served only for
  * other methods raises 405 with an `Allow` header.
  */
 export function findRoute(

@@ -35,7 +35,7 @@ export interface Emulator {
   port: number;
   /** Stops accepting requests and closes every open connection. */
   close(): Promise<void>;
-  /** Client of the control API; its calls fail with 404 unless `control` is true. */
+  /** Client of the control API. Its calls fail with 404 unless `control` is true. */
   control: ControlClient;
   /** Public key that verifies the RS256 access tokens. */
   publicKey: CryptoKey;
@@ -65,7 +65,7 @@ function nonNegativeInteger(name: string, value: number | undefined, fallback: n
   return value;
 }
 
-/** Writes an unexpected error to stderr; request data is never part of it. */
+/** Writes an unexpected error to stderr. Request data is never part of it. */
 function reportInternalError(error: unknown): void {
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`rips-emulator: internal error: ${text}\n`);
@@ -78,7 +78,7 @@ interface Handler {
   controlRoutes: readonly Route[];
 }
 
-async function answer(
+async function respond(
   handler: Handler,
   req: IncomingMessage,
   res: ServerResponse,
@@ -134,8 +134,8 @@ function createRequestListener(handler: Handler) {
       entry = createLogEntry(req, url.pathname, url.searchParams, state.now(), authKind(req));
       handler.log.add(entry);
     }
-    answer(handler, req, res, url, entry).catch((error: unknown) => {
-      // Reached when the client aborts while its body is read; there is nobody left to answer.
+    respond(handler, req, res, url, entry).catch((error: unknown) => {
+      // Reached when the client aborts while its body is read, so no response can be sent.
       if (!res.headersSent) {
         reportInternalError(error);
       }
@@ -154,7 +154,7 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
   });
 }
 
-/** Formats a base URL; IPv6 addresses go in brackets. */
+/** Formats a base URL. IPv6 addresses go in brackets. */
 function baseUrl(host: string, port: number): string {
   return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }

@@ -17,7 +17,7 @@ export interface AccessRecord {
   clientId: string;
   expiresAtMs: number;
   revoked: boolean;
-  /** Set by the control API: the token answers as expired whatever its `exp`. */
+  /** Set by the control API, so the token is rejected as expired whatever its `exp`. */
   forcedExpired: boolean;
 }
 
@@ -28,11 +28,11 @@ export interface RefreshRecord {
   clientId: string;
   accessToken: string;
   expiresAtMs: number;
-  /** True once used or revoked: a spent refresh token is refused. */
+  /** True once used or revoked, because a spent refresh token is rejected. */
   revoked: boolean;
 }
 
-/** The token answer of `POST /oauth/v2/auth/tokens`. */
+/** The response body of `POST /oauth/v2/auth/tokens`. */
 export interface TokenPair {
   token_type: 'Bearer';
   expires_in: number;
@@ -124,7 +124,7 @@ export class TokenStore {
     }
   }
 
-  /** Makes every access token of a user answer as expired. */
+  /** Marks every access token of a user as expired. Returns how many were marked. */
   expireUser(userId: number): number {
     let count = 0;
     for (const record of this.accessTokens.values()) {
@@ -136,7 +136,7 @@ export class TokenStore {
     return count;
   }
 
-  /** Revokes every access and refresh token of a user. */
+  /** Revokes every access and refresh token of a user. Returns how many were revoked. */
   revokeUser(userId: number): number {
     let count = 0;
     for (const record of [...this.accessTokens.values(), ...this.refreshTokens.values()]) {
@@ -148,7 +148,7 @@ export class TokenStore {
     return count;
   }
 
-  /** Revokes every token issued to a client; used when its owner deletes the client. */
+  /** Revokes every token issued to a client. Used when its owner deletes the client. */
   revokeClient(clientId: string): void {
     for (const record of [...this.accessTokens.values(), ...this.refreshTokens.values()]) {
       if (record.clientId === clientId) {

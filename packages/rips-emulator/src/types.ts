@@ -2,20 +2,20 @@
 export interface UserSeed {
   email: string;
   password: string;
-  /** Positive integer; by default the 1-based position in the list. */
+  /** Positive integer (default: the 1-based position in the list). */
   id?: number;
-  /** Base32 TOTP secret, at least 16 characters; a user with a secret has MFA on. */
+  /** Base32 TOTP secret, at least 16 characters. A user with a secret has MFA on. */
   totpSecret?: string;
   roles?: string[];
 }
 
 /** Fields every fault shares, whatever its kind. */
 export interface FaultMatch {
-  /** HTTP method to match; any method when absent. */
+  /** HTTP method to match (default: any method). */
   method?: string;
   /** Exact path, or a prefix ending in `*`. */
   path: string;
-  /** Number of matching requests the fault hits; 1 when absent. */
+  /** Number of matching requests the fault hits (default: 1). */
   times?: number;
 }
 
@@ -40,7 +40,7 @@ export interface RequestLogEntry {
   method: string;
   /** Path without the query string. */
   path: string;
-  /** Query parameters; values of parameters that may carry secrets are replaced by `[redacted]`. */
+  /** Query parameters. Values of parameters that may carry secrets are replaced by `[redacted]`. */
   query?: Record<string, string>;
   status: number;
   /** Names of the request headers, lower-case, without their values. */
@@ -55,26 +55,26 @@ export interface RequestLogEntry {
 
 /** Options of `startEmulator`. */
 export interface EmulatorOptions {
-  /** Seed users, or the path of a JSON users file; one MFA-enabled demo user when absent. */
+  /** Seed users, or the path of a JSON users file (default: one MFA-enabled demo user). */
   users?: UserSeed[] | string;
-  /** Address to bind; 127.0.0.1 when absent. */
+  /** Address to bind (default: 127.0.0.1). */
   host?: string;
-  /** Port to bind; 0 (a free port) when absent. */
+  /** Port to bind, 0 for a free port (default: 0). */
   port?: number;
   /** Serves the control API under `/_emulator/` when true. */
   control?: boolean;
-  /** Access-token lifetime in seconds; 28 days when absent. */
+  /** Access-token lifetime in seconds (default: 28 days). */
   tokenTtlSeconds?: number;
-  /** Refresh-token lifetime in seconds; 30 days when absent. */
+  /** Refresh-token lifetime in seconds (default: 30 days). */
   refreshTtlSeconds?: number;
-  /** TOTP steps of clock skew accepted on either side; 1 when absent. */
+  /** TOTP steps of clock skew accepted on either side (default: 1). */
   clockSkewSteps?: number;
-  /** Source of the current time in milliseconds before the clock offset; `Date.now` when absent. */
+  /** Source of the current time in milliseconds, before the clock offset (default: `Date.now`). */
   now?: () => number;
-  /** `iss` claim of access tokens; no `iss` claim when absent. */
+  /** `iss` claim of access tokens (default: no `iss` claim). */
   issuer?: string;
   /**
-   * scrypt cost parameter N, a power of two; 16384 when absent. Tests may lower it, but the
+   * scrypt cost parameter N, a power of two (default: 16384). Tests may lower it, but the
    * default stays slow because plain header authentication must cost a password hash.
    */
   scryptCost?: number;

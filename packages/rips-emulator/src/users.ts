@@ -12,9 +12,9 @@ export interface MfaState {
   secret: string | undefined;
   /** Secret from `/mfas/secret` that the first valid code turns on. */
   pendingSecret: string | undefined;
-  /** MFA tokens minted since MFA was turned on; all stay valid until MFA is deleted. */
+  /** MFA tokens minted since MFA was turned on. All stay valid until MFA is deleted. */
   tokens: Set<string>;
-  /** Newest time step whose code was accepted; codes of this step or earlier are refused. */
+  /** Newest time step whose code was accepted. Codes of this step or earlier are rejected. */
   lastUsedStep: number;
   /** Times (ms on the emulator clock) of wrong codes still inside the attempt window. */
   wrongCodeTimes: number[];
@@ -39,7 +39,7 @@ function describe(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-/** Checks the shape of one users-file entry; the error names the entry and the field. */
+/** Checks the shape of one users-file entry. The error names the entry and the field. */
 function parseSeed(value: unknown, index: number): UserSeed {
   const where = `users[${index}]`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

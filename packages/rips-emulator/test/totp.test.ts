@@ -92,7 +92,7 @@ describe('TOTP checking', () => {
     });
 
     it('accepts each RFC 6238 code at its time', async () => {
-      // BOB's secret is the RFC secret; the times rise, so no step is reused.
+      // BOB's secret is the RFC secret. The times rise, so no step is reused.
       for (const [time, code] of RFC_VECTORS) {
         emulator.clock.ms = time * 1000;
         const { status } = await call(emulator, 'POST', '/mfas/token', {
@@ -118,8 +118,8 @@ function oathtool(secret: string, epochSeconds: number): string {
   return result.stdout.trim();
 }
 
-// Debian's oathtool is an implementation nobody here wrote. CI installs it, so there a missing
-// oathtool fails the suite; elsewhere the comparison is skipped.
+// Debian's oathtool is an independent TOTP implementation. CI installs it, so a missing oathtool
+// fails the suite there, and elsewhere the comparison is skipped.
 describe.runIf(oathtoolPresent || required)('TOTP checking against oathtool', () => {
   it('finds oathtool', () => {
     expect(oathtoolPresent, 'oathtool is not installed: apt-get install oathtool').toBe(true);

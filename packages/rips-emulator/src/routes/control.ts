@@ -20,7 +20,7 @@ function ok(body: unknown = { ok: true }): JsonResponse {
   return { status: 200, body };
 }
 
-/** Creates the control routes; they need no authentication and are served only when enabled. */
+/** Creates the control routes. They need no authentication and are served only when enabled. */
 export function createControlRoutes(faults: FaultStore, log: RequestLog): Route[] {
   return [
     {

@@ -9,7 +9,7 @@ import type { EmulatorState } from '../state.js';
 import { generateBase32Secret, matchTotpStep } from '../totp.js';
 import type { UserRecord } from '../users.js';
 
-/** Reads `{"challenge":{"code":"123456"}}`; anything but exactly 6 digits is invalid input. */
+/** Reads `{"challenge":{"code":"123456"}}`. Anything but exactly 6 digits is invalid input. */
 function readChallengeCode(context: RouteContext): string {
   const body = parseJsonBody(context.body);
   const challenge =
@@ -41,7 +41,7 @@ function enforceAttemptLimit(user: UserRecord, nowMs: number): void {
 
 /**
  * Checks a TOTP code against a secret with the single-use rule of RFC 6238 §5.2: once a code of
- * step N is accepted, codes of step N or earlier are refused. Wrong and reused codes count
+ * step N is accepted, codes of step N or earlier are rejected. Wrong and reused codes count
  * toward the attempt limit.
  */
 async function checkCode(
@@ -85,7 +85,7 @@ async function createSecret(context: RouteContext): Promise<JsonResponse> {
 
 /**
  * `POST /mfas/token`: primary authentication only. With MFA on, a valid code mints another MFA
- * token; with an enrolment pending, the first valid code of the pending secret turns MFA on.
+ * token. With an enrolment pending, the first valid code of the pending secret turns MFA on.
  */
 async function createToken(context: RouteContext): Promise<JsonResponse> {
   const { state } = context;
@@ -106,7 +106,7 @@ async function createToken(context: RouteContext): Promise<JsonResponse> {
   return { status: 200, body: mfaBody(user, { token, enabled: true }) };
 }
 
-/** `POST /mfas/delete`: a protected route that also needs a fresh code; turns MFA off. */
+/** `POST /mfas/delete`: a protected route that also needs a fresh code. Turns MFA off. */
 async function deleteMfa(context: RouteContext): Promise<JsonResponse> {
   const { state } = context;
   const { user } = await authenticateProtected(state, context.req);

@@ -19,7 +19,7 @@ function missingParameter(name: string): ApiError {
   return oauthError(400, 'Invalid input', 'invalid_request', `Missing parameter: ${name}`);
 }
 
-/** Reads the token request as JSON or as a form body; each value must be a string. */
+/** Reads the token request as JSON or as a form body. Each value must be a string. */
 function readTokenRequest(context: RouteContext): Record<string, string> {
   const contentType = context.req.headers['content-type'] ?? '';
   let fields: Record<string, unknown>;
@@ -98,7 +98,7 @@ async function refreshGrant(
   return { status: 200, body: pair, headers: TOKEN_HEADERS };
 }
 
-/** `POST /oauth/v2/auth/tokens`: password and refresh grants; no `X-API-MFA` needed. */
+/** `POST /oauth/v2/auth/tokens`: password and refresh grants. No `X-API-MFA` needed. */
 async function issueTokens(context: RouteContext): Promise<JsonResponse> {
   const fields = readTokenRequest(context);
   const grantType = fields['grant_type'];

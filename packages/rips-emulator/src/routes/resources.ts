@@ -10,7 +10,7 @@ function userToJson(user: UserRecord): Record<string, unknown> {
   return { id: user.id, email: user.email, roles: user.roles, mfa: { enabled: user.mfa.enabled } };
 }
 
-/** Reads `select`, a JSON array of top-level field names; undefined when absent. */
+/** Reads `select`, a JSON array of top-level field names. Undefined when absent. */
 function readSelect(query: URLSearchParams): string[] | undefined {
   const raw = query.get('select');
   if (raw === null) {
@@ -30,7 +30,7 @@ function readSelect(query: URLSearchParams): string[] | undefined {
 
 /**
  * `GET /status`: public without credentials. With credentials they must be valid and, for a
- * user with MFA on, come with a valid `X-API-MFA`; the answer then includes `user`.
+ * user with MFA on, come with a valid `X-API-MFA`, and the response then includes `user`.
  */
 async function getStatus(context: RouteContext): Promise<JsonResponse> {
   const select = readSelect(context.query);
