@@ -199,6 +199,25 @@ function writeLargeBody(res: ServerResponse, nowMs: number, status: number, mib:
   writeMore();
 }
 
+/** Returns the status a fault sends; 200 for `delay` and `reset`, which send 200 headers. */
+export function faultStatus(fault: Fault): number {
+  switch (fault.kind) {
+    case 'status':
+      return fault.status;
+    case 'html':
+      return fault.status ?? 502;
+    case 'redirect':
+      return fault.status ?? 302;
+    case 'empty':
+    case 'truncated-json':
+    case 'large':
+      return fault.status ?? 200;
+    case 'delay':
+    case 'reset':
+      return 200;
+  }
+}
+
 /**
  * Responds to a request with a fault in place of the normal response. Returns false for
  * `delay`, whose normal response follows after the wait.
@@ -242,19 +261,19 @@ export async function applyFault(
       setTimeout(() => res.destroy(), 20);
       return true;
     case 'html':
-      res.writeHead(fault.status ?? 502, {
+      res.writeHead(faultStatus(fault), {
         Date: date,
         'Content-Type': 'text/html; charset=utf-8',
       });
       res.end(HTML_PAGE);
       return true;
     case 'empty':
-      res.writeHead(fault.status ?? 200, { Date: date, 'Content-Length': '0' });
+      res.writeHead(faultStatus(fault), { Date: date, 'Content-Length': '0' });
       res.end();
       return true;
     case 'truncated-json': {
       const text = '{"code":200,"message":"trunc';
-      res.writeHead(fault.status ?? 200, {
+      res.writeHead(faultStatus(fault), {
         Date: date,
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Length': String(text.length),
@@ -263,10 +282,10 @@ export async function applyFault(
       return true;
     }
     case 'large':
-      writeLargeBody(res, nowMs, fault.status ?? 200, fault.mib);
+      writeLargeBody(res, nowMs, faultStatus(fault), fault.mib);
       return true;
     case 'redirect':
-      res.writeHead(fault.status ?? 302, {
+      res.writeHead(faultStatus(fault), {
         Date: date,
         Location: fault.location,
         'Content-Length': '0',

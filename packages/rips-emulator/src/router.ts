@@ -34,7 +34,12 @@ function matchPattern(pattern: string, path: string): Record<string, string> | u
       if (value === '') {
         return undefined;
       }
-      params[segment.slice(1)] = decodeURIComponent(value);
+      try {
+        params[segment.slice(1)] = decodeURIComponent(value);
+      } catch {
+        // Malformed percent-encoding matches no route.
+        return undefined;
+      }
     } else if (segment !== value) {
       return undefined;
     }

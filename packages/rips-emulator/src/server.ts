@@ -13,7 +13,7 @@ import {
 } from './constants.js';
 import { createControlClient, type ControlClient } from './control-client.js';
 import { ApiError } from './errors.js';
-import { applyFault, FaultStore } from './faults.js';
+import { applyFault, FaultStore, faultStatus } from './faults.js';
 import { readBody, sendJson, type JsonResponse } from './http.js';
 import { hashPassword } from './passwords.js';
 import { createLogEntry, RequestLog } from './request-log.js';
@@ -82,7 +82,7 @@ async function respond(
   handler: Handler,
   req: IncomingMessage,
   res: ServerResponse,
-  url: URL,
+  url: RequestTarget,
   entry: RequestLogEntry | undefined,
 ): Promise<void> {
   const { state } = handler;
@@ -101,7 +101,7 @@ async function respond(
     if (fault !== undefined) {
       if (entry !== undefined) {
         entry.faultId = fault.id;
-        entry.status = 'status' in fault.fault ? (fault.fault.status ?? 200) : 200;
+        entry.status = faultStatus(fault.fault);
       }
       if (await applyFault(fault.fault, res, state.now())) {
         return;
@@ -125,11 +125,32 @@ async function respond(
   }
 }
 
+/** The path and query of a request target. */
+interface RequestTarget {
+  pathname: string;
+  searchParams: URLSearchParams;
+}
+
+/**
+ * Splits a request target into path and query without URL parsing, which would read a target
+ * such as `//host/path` as a host name and throws on some malformed targets.
+ */
+function splitTarget(target: string): RequestTarget {
+  const queryStart = target.indexOf('?');
+  if (queryStart === -1) {
+    return { pathname: target, searchParams: new URLSearchParams() };
+  }
+  return {
+    pathname: target.slice(0, queryStart),
+    searchParams: new URLSearchParams(target.slice(queryStart + 1)),
+  };
+}
+
 function createRequestListener(handler: Handler) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     let entry: RequestLogEntry | undefined;
     const { state } = handler;
-    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    const url = splitTarget(req.url ?? '/');
     if (state.settings.control && !url.pathname.startsWith(CONTROL_PREFIX)) {
       entry = createLogEntry(req, url.pathname, url.searchParams, state.now(), authKind(req));
       handler.log.add(entry);

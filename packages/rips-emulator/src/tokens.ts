@@ -52,6 +52,8 @@ export interface TokenSettings {
  * Bearer checks look the token up by its full string, so no signature check is repeated.
  */
 export class TokenStore {
+  // NOTE: records are never pruned, so memory grows with every token issued until the process
+  // ends. That suits tests and demos; a long-lived emulator under load would need pruning.
   readonly accessTokens = new Map<string, AccessRecord>();
   readonly refreshTokens = new Map<string, RefreshRecord>();
 

@@ -336,6 +336,23 @@ describe('control API', () => {
       expect(response.headers.get('location')).toBe('http://127.0.0.1:9/elsewhere');
     });
 
+    it('logs the status each fault kind sends', async () => {
+      const faults = [
+        { path: '/status', kind: 'html' },
+        { path: '/status', kind: 'redirect', location: 'http://127.0.0.1:9/' },
+        { path: '/status', kind: 'empty', status: 503 },
+        { path: '/status', kind: 'truncated-json' },
+      ] as const;
+      for (const fault of faults) {
+        await emulator.control.addFault(fault);
+        await fetch(`${emulator.url}/status`, { redirect: 'manual' }).then((response) =>
+          response.text(),
+        );
+      }
+      const entries = await emulator.control.requests();
+      expect(entries.map((entry) => entry.status)).toEqual([502, 302, 503, 200]);
+    });
+
     it('clears all faults', async () => {
       await emulator.control.addFault({ path: '*', kind: 'status', status: 500, times: 10 });
       await emulator.control.clearFaults();

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -82,6 +83,31 @@ describe('bad requests', () => {
       req.end();
     });
     expect(status).toBe(413);
+    await stillServes();
+  });
+
+  /** Sends a raw HTTP/1.1 request line and returns the status line of the response. */
+  function rawStatusLine(target: string): Promise<string> {
+    const { hostname, port } = new URL(emulator.url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`);
+      });
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+      });
+      socket.on('end', () => resolve(text.split('\r\n')[0] ?? ''));
+      socket.on('error', reject);
+    });
+  }
+
+  it.each([
+    ['//other.example/status'],
+    ['/_emulator/users/%E0%A4%A/expire'],
+    ['/applications/%zz'],
+  ])('answers the target %s with 404', async (target) => {
+    expect(await rawStatusLine(target)).toBe('HTTP/1.1 404 Not Found');
     await stillServes();
   });
 
