@@ -29,6 +29,9 @@ export const INPUTS = {
   allowInsecureHttp: 'allow-insecure-http',
 } as const;
 
+/** Name of an input that `action.yml` declares. */
+export type InputName = (typeof INPUTS)[keyof typeof INPUTS];
+
 /** The action's inputs, parsed. Empty strings stand for inputs that were not set. */
 export interface LoginConfig {
   apiUrl: URL;
@@ -97,7 +100,7 @@ export function ignoredInputWarnings(config: LoginConfig): string[] {
  * Reads a credential as given, dropping only the trailing line break that pasting a secret
  * leaves, because a password may begin or end with a space.
  */
-function readCredential(name: string, mask: SecretMasker): string {
+function readCredential(name: InputName, mask: SecretMasker): string {
   const value = normalizeCredential(core.getInput(name, { trimWhitespace: false }));
   mask(value);
   return value;
@@ -125,7 +128,7 @@ function maskNormalizedTotpSecret(totpSecret: string, mask: SecretMasker): void 
  * Parses a boolean input. Unlike `core.getBooleanInput`, an empty value is false, so that the
  * action also runs where the runner's defaults from `action.yml` are not applied.
  */
-function parseBoolean(name: string): boolean {
+function parseBoolean(name: InputName): boolean {
   const text = core.getInput(name).toLowerCase();
   if (text === '' || text === 'false') {
     return false;

@@ -615,7 +615,7 @@ describe('run failures', () => {
     await run();
 
     expect(failureMessage()).toMatchInlineSnapshot(
-      `"The API refused the MFA token (mfa-token); set totp-secret so that a new one can be obtained. If totp-secret is set from a secret, check that the secret exists: secrets are not passed to workflows triggered from forks or by Dependabot"`,
+      `"The API rejected the MFA token (mfa-token); set totp-secret so that a new one can be obtained. If totp-secret is set from a secret, check that the secret exists: secrets are not passed to workflows triggered from forks or by Dependabot"`,
     );
     expectNothingPublished();
   });
@@ -638,7 +638,7 @@ describe('run failures', () => {
     await run();
 
     expect(failureMessage()).toMatchInlineSnapshot(
-      `"The API refuses TOTP codes after too many wrong codes; retry in 120 s. TOTP codes are single-use, so jobs that run at the same time with one totp-secret compete for them: let one job sign in at a time"`,
+      `"The API rejects TOTP codes after too many wrong codes; retry in 120 s. TOTP codes are single-use, so jobs that run at the same time with one totp-secret compete for them: let one job sign in at a time"`,
     );
     expectNothingPublished();
   });
