@@ -1,0 +1,48 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { TestProject } from 'vitest/node';
+
+import { checkSections, readSections, renderReport } from '../src/index.js';
+import { LAYOUT } from './layout.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Directory where each test file writes its section of the report. */
+    resultsDir: string;
+  }
+}
+
+const REPORT_PATH = fileURLToPath(new URL('../../../docs/reliability.md', import.meta.url));
+
+/**
+ * Gives the test files a fresh results directory and, after the run, writes
+ * `docs/reliability.md` from it. A run that skipped or filtered tests leaves some section
+ * missing or partial, and then the report is left as it was.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const directory = await mkdtemp(join(tmpdir(), 'rips-reliability-'));
+  project.provide('resultsDir', directory);
+  return async () => {
+    try {
+      const sections = await readSections(directory);
+      const { missing, partial } = checkSections(LAYOUT, sections);
+      if (missing.length > 0 || partial.length > 0) {
+        const reasons = [
+          missing.length > 0 ? `missing sections: ${missing.join(', ')}` : '',
+          partial.length > 0 ? `partial sections: ${partial.join(', ')}` : '',
+        ].filter((reason) => reason !== '');
+        process.stdout.write(
+          `reliability: ${REPORT_PATH} not written (${reasons.join('; ')})\n`,
+        );
+        return;
+      }
+      await writeFile(REPORT_PATH, renderReport(LAYOUT, sections, new Date()));
+      process.stdout.write(`reliability: wrote ${REPORT_PATH}\n`);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  };
+}
