@@ -118,9 +118,17 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     password: options.password,
     refreshToken: options.refreshToken,
   });
+  // Warnings of the session, such as a refresh token falling back to the password, also go to
+  // the result.
+  const sessionLogger = {
+    debug: (message: string) => logger?.debug(message),
+    info: (message: string) => logger?.info(message),
+    warning: warn,
+  };
   const session = new Session(
     {
       ...options,
+      logger: sessionLogger,
       credentials: credentialsFor(method, options, warn),
       mfaToken: options.mfaToken,
       totpSecret: options.totpSecret,
@@ -147,7 +155,11 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     );
   }
   const tokens = session.tokens;
-  const result: LoginResult = { method, user: { id: user.id, email: user.email }, warnings };
+  const result: LoginResult = {
+    method: session.lastGrant ?? method,
+    user: { id: user.id, email: user.email },
+    warnings,
+  };
   if (tokens !== undefined) {
     result.accessToken = tokens.accessToken;
     result.tokenType = tokens.tokenType;
@@ -163,6 +175,6 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     result.expiresAt === undefined
       ? ''
       : `; the access token expires at ${result.expiresAt.toISOString()}`;
-  logger?.info(`Signed in as ${user.email} with the ${method} method${expiry}`);
+  logger?.info(`Signed in as ${user.email} with the ${result.method} method${expiry}`);
   return result;
 }

@@ -120,6 +120,8 @@ export interface ApiRequest {
 
 /** The API's response to an {@link ApiRequest}, whatever its status. */
 export interface ApiResponse {
+  /** The HTTP method of the final request, in upper case. */
+  method: string;
   status: number;
   /** Header names in lower case. */
   headers: Record<string, string>;
@@ -233,6 +235,7 @@ export class Session {
   private renewalFlight: Promise<void> | undefined;
   private mfaFlight: Promise<void> | undefined;
   private refreshedFlag = false;
+  private lastGrantValue: 'password' | 'refresh' | undefined;
 
   /**
    * Validates the options and reports every given secret to `onSecret` before anything else.
@@ -318,6 +321,11 @@ export class Session {
     return this.refreshedFlag;
   }
 
+  /** The grant that obtained the current tokens, once the session obtained any itself. */
+  get lastGrant(): 'password' | 'refresh' | undefined {
+    return this.lastGrantValue;
+  }
+
   /** The OAuth client id in use, once known. */
   get clientId(): string | undefined {
     return this.clientIdValue;
@@ -383,6 +391,7 @@ export class Session {
     );
     const text = Buffer.from(result.body).toString('utf8');
     return {
+      method: result.method,
       status: result.status,
       headers: result.headers,
       body: result.body,
@@ -395,15 +404,15 @@ export class Session {
   }
 
   /**
-   * Returns the JSON body of a 2xx answer. Raises {@link HttpError} for another status and
-   * {@link ResponseNotJsonError} for a body that is not JSON.
+   * Returns the JSON body of a 2xx response. Raises {@link HttpError} for another status and
+   * {@link ResponseNotJsonError} for a body that is not JSON. `operation` starts the error
+   * message, for example `Listing the OAuth clients`.
    */
   expectJson(response: ApiResponse, operation: string): unknown {
-    const method = 'request';
     if (response.status < 200 || response.status >= 300) {
-      throw httpErrorFrom(response, method, operation);
+      throw httpErrorFrom(response, response.method, operation);
     }
-    return parseJsonBody(response, method, operation);
+    return parseJsonBody(response, response.method, operation);
   }
 
   /**
@@ -603,6 +612,7 @@ export class Session {
       this.report,
       signal,
     );
+    this.lastGrantValue = 'password';
     this.adoptTokens(tokens);
   }
 
@@ -618,6 +628,7 @@ export class Session {
         this.report,
         signal,
       );
+      this.lastGrantValue = 'refresh';
       this.adoptTokens(tokens);
     } catch (error: unknown) {
       if (
@@ -626,7 +637,7 @@ export class Session {
         this.password !== undefined
       ) {
         this.config.logger.warning(
-          `${error.message}; signing in with the e-mail and password instead`,
+          'The API rejected the refresh token; signing in with the e-mail and password instead',
         );
         await this.passwordGrant(signal);
         return;
@@ -769,6 +780,7 @@ export class Session {
             timeoutMs: undefined,
           },
           path === '/mfas/delete',
+          false,
         ),
       serverNow: () => this.sender.serverNow(),
       sleep: this.config.sleep,
@@ -791,13 +803,16 @@ export class Session {
   /**
    * Sends a request with the session's credentials and repairs authentication once per kind of
    * failure: an expired token is renewed, revoked tokens lead to a new sign-in when a password
-   * is held, and a missing or refused MFA token is replaced from the TOTP secret. A 401 is safe
-   * to resend because the API rejected it before acting on it.
+   * is held, and a missing or rejected MFA token is replaced from the TOTP secret. A 401 is safe
+   * to resend because the API rejected it before acting on it. With `resend` false the 401
+   * response is returned after the repair instead, so that a request carrying a TOTP code is
+   * never sent twice.
    */
   private async sendAuthenticated(
     request: Parameters<HttpSender['send']>[0],
     withMfa: boolean,
-  ): Promise<SendResult> {
+    resend = true,
+  ): Promise<SendResult & { method: string }> {
     const signal = request.signal;
     await this.prepareTokens(signal);
     const repaired = new Set<AuthProblem>();
@@ -809,7 +824,7 @@ export class Session {
         headers: { ...request.headers, ...this.authHeaders(withMfa) },
       });
       if (result.status !== 401) {
-        return result;
+        return { ...result, method: request.method };
       }
       const problem = classify401(result);
       const context = { method: request.method, path: request.url.pathname, status: 401 };
@@ -840,6 +855,9 @@ export class Session {
         await this.renewTokens('revoked', tokenUsed, signal);
       } else {
         await this.renewTokens('expired', tokenUsed, signal);
+      }
+      if (!resend) {
+        return { ...result, method: request.method };
       }
     }
   }

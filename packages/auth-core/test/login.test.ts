@@ -209,9 +209,14 @@ describe('login with the refresh grant', () => {
 
   it('falls back to the password with auto', async () => {
     const result = await run({ ...ALICE, refreshToken: 'def50200dead', clientId: ciClientId });
-    expect(result.method).toBe('refresh');
+    expect(result.method).toBe('password');
     expect(result.user.email).toBe(ALICE.email);
-    expect(bed.logger.messages.filter((line) => line.startsWith('warning:'))).toHaveLength(1);
+    expect(result.warnings).toEqual([
+      'The API rejected the refresh token; signing in with the e-mail and password instead',
+    ]);
+    expect(bed.logger.messages).toContain(
+      'warning: The API rejected the refresh token; signing in with the e-mail and password instead',
+    );
     expect(await bed.requestLines()).toEqual([
       'POST /oauth/v2/auth/tokens 401',
       'POST /oauth/v2/auth/tokens 200',

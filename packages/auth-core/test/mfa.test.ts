@@ -179,6 +179,23 @@ describe('obtaining an MFA token', () => {
     expect(bed.sleeps).toEqual([20_000]);
   });
 
+  it('sends a new code after renewing an expired token', async () => {
+    const codes: string[] = [];
+    const session = passwordSession(DEMO, DEMO.totpSecret, codes);
+    await session.signIn();
+    await bed.emulator.control.expireUser(DEMO.email);
+    await session.obtainMfaToken();
+    expect(await bed.requestLines()).toEqual([
+      'POST /oauth/v2/auth/tokens 200',
+      'POST /mfas/token 401',
+      'POST /oauth/v2/auth/tokens 200',
+      'POST /mfas/token 200',
+    ]);
+    expect(codes).toHaveLength(2);
+    expect(codes[1]).not.toBe(codes[0]);
+    expect(bed.sleeps).toEqual([20_000]);
+  });
+
   it('accepts the secret with spaces, lower case and padding', async () => {
     const session = passwordSession(DEMO, 'jbsw y3dp ehpk 3pxp==');
     await expect(session.obtainMfaToken()).resolves.toMatch(/\S/);
@@ -212,7 +229,7 @@ describe('MFA enrolment', () => {
     const again = await failure(session.beginMfaEnrolment());
     expect(again.code).toBe('HTTP_ERROR');
     expect(again.message).toBe(
-      'Starting MFA enrolment failed: request /mfas/secret returned status 400: MFA already enabled',
+      'Starting MFA enrolment failed: POST /mfas/secret returned status 400: MFA already enabled',
     );
 
     await session.disableMfa();

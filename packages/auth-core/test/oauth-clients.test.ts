@@ -113,7 +113,7 @@ describe('private clients', () => {
     expect(error.status).toBe(404);
     expect(error.message).toMatch(
       new RegExp(
-        `^Reading the OAuth client ${created.id} failed: request /oauth/v2/clients/${created.id} returned status 404`,
+        `^Reading the OAuth client ${created.id} failed: GET /oauth/v2/clients/${created.id} returned status 404`,
       ),
     );
   });

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import {
+  createHttpTransport,
   login,
   RipsAuthError,
   Session,
@@ -142,6 +143,22 @@ describe('Session token renewal', () => {
     expect(session.refreshed).toBe(true);
     expect(session.tokens?.accessToken).toBe(tokens[0]?.accessToken);
     expect(bed.logger.messages).toContain('info: The access token expired; refreshing it');
+  });
+
+  it('refreshes once when the new token is expired too', async () => {
+    const inner = createHttpTransport();
+    const session = bearerSession(await signIn(), {
+      transport: async (request) => {
+        if (request.url.pathname !== '/applications') return inner(request);
+        return { status: 401, headers: { 'x-api-expired': '1' }, body: Buffer.from('{}') };
+      },
+    });
+    const error = await failure(session.request({ path: '/applications' }));
+    expect(error.code).toBe('TOKEN_EXPIRED');
+    expect(error.message).toBe(
+      'The API reports the access token as expired right after renewing it',
+    );
+    expect(await bed.requestLines()).toEqual(['POST /oauth/v2/auth/tokens 200']);
   });
 
   it('refreshes ahead of expiry without a 401', async () => {
@@ -510,7 +527,7 @@ describe('Session transport failures', () => {
     const error = await failure(session.status());
     expect(error.code).toBe('RESPONSE_NOT_JSON');
     expect(error.message).toMatch(
-      /^Reading the API status: expected a JSON body from request \/status, received status 200 with \d+ bytes of application\/json/,
+      /^Reading the API status: expected a JSON body from GET \/status, received status 200 with \d+ bytes of application\/json/,
     );
   });
 

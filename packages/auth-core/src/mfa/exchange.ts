@@ -21,7 +21,10 @@ export const MFA_NOT_INITIALIZED = 'MFA not initialized';
 /** Session services that {@link exchangeCode} uses. */
 export interface CodeExchangeDeps {
   codes: TotpCodeSource;
-  /** Sends the challenge body with the session's primary authentication. */
+  /**
+   * Sends the challenge body with the session's primary authentication. Returns a 401 response
+   * once the session has repaired its authentication, so that the caller sends a new code.
+   */
   post(path: MfaCodePath, body: Uint8Array): Promise<ResponseView>;
   serverNow(): number;
   sleep: Sleep;
@@ -38,6 +41,7 @@ export interface CodeExchangeDeps {
 export async function exchangeCode(path: MfaCodePath, deps: CodeExchangeDeps): Promise<unknown> {
   let sent = 0;
   let waitedForLimit = false;
+  let repairedAuthentication = false;
   let lastMessage = '';
   while (sent < MAX_CODES_PER_CALL) {
     const code = await deps.codes.next(deps.signal);
@@ -47,6 +51,13 @@ export async function exchangeCode(path: MfaCodePath, deps: CodeExchangeDeps): P
     const result = await deps.post(path, body);
     if (result.status >= 200 && result.status < 300) {
       return parseJsonBody(result, 'POST', `Sending a TOTP code to ${path}`);
+    }
+    if (result.status === 401 && !repairedAuthentication) {
+      // The session renewed its credentials after this 401. The code was rejected before it
+      // was checked, so it does not count as a wrong code, and the next one is still fresh.
+      repairedAuthentication = true;
+      sent--;
+      continue;
     }
     const message = readErrorBody(result).message ?? '';
     const context = { method: 'POST', path, status: result.status };
