@@ -9,7 +9,7 @@ import { HttpError, type Session, type TokenSet } from '@rips-actions/auth-core'
 
 import { ENV, type ActionConfig, type ExpectedStatus } from './inputs.js';
 import { maskJsonFields, type Masker } from './mask.js';
-import type { RequestOutcome } from './request.js';
+import { pathWithoutQuery, type RequestOutcome } from './request.js';
 
 /** Names of the action's outputs, as declared in action.yml. */
 export const OUTPUTS = {
@@ -67,11 +67,6 @@ function describeStatus(status: number): string {
   return reason === undefined ? `status ${status}` : `status ${status} (${reason})`;
 }
 
-/** Path of the request without its query string, for logs and the summary. */
-function plainPath(config: ActionConfig): string {
-  return config.request.path.split('?')[0] ?? '';
-}
-
 /** Returns the `RIPS_*` variables to export when renewed tokens replace exported ones. */
 export function tokenExports(session: Session, config: ActionConfig): Record<string, string> {
   const tokens = session.tokens;
@@ -111,7 +106,7 @@ export async function prepareOutputs(
   mask: Masker,
 ): Promise<PreparedOutputs> {
   const { method } = config.request;
-  const path = plainPath(config);
+  const path = pathWithoutQuery(config);
   const expected = describeExpected(config.expectedStatus);
   let warning: string | undefined;
   if (!outcome.expected) {

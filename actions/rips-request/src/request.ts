@@ -52,8 +52,14 @@ export function isExpectedStatus(status: number, expected: ExpectedStatus): bool
   return expected.codes.includes(status) || expected.classes.includes(Math.floor(status / 100));
 }
 
+/** The request path without its query string, which the logs and the summary leave out. */
+export function pathWithoutQuery(config: ActionConfig): string {
+  return config.request.path.split('?')[0] ?? '';
+}
+
 function logResponse(config: ActionConfig, response: ApiResponse, page?: number): void {
-  const { method, path } = config.request;
+  const method = config.request.method;
+  const path = pathWithoutQuery(config);
   const where = page === undefined ? '' : ` (page ${page})`;
   core.info(`${method} ${path}${where}: status ${response.status} in ${response.durationMs} ms`);
   if (response.attempts > 1) {
@@ -104,7 +110,8 @@ function startOffset(query: QueryParams): number {
  * unexpected status ends the loop and becomes the outcome.
  */
 async function sendPages(session: Session, config: ActionConfig): Promise<RequestOutcome> {
-  const { method, path } = config.request;
+  const method = config.request.method;
+  const path = pathWithoutQuery(config);
   const items: unknown[] = [];
   let offset = startOffset(config.request.query);
   let durationMs = 0;

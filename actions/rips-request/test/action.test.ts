@@ -141,6 +141,18 @@ describe('requests', () => {
     expect(file?.content).toBe(run.outputs['body']);
     expectNoLeaks(run, [...PASSWORDS, ...secretsOf(ci)]);
   });
+
+  it('keeps the query string of path out of the log and summary', async () => {
+    const run = await runAction({
+      action: ACTION_DIR,
+      inputs: { ...tokenInputs(ci), path: '/applications?limit=1&note=kept-out' },
+    });
+
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.stdout).toMatch(/GET \/applications: status 200 in \d+ ms/);
+    expect(run.stdout).not.toContain('kept-out');
+    expect(run.summary).not.toContain('kept-out');
+  });
 });
 
 describe('RIPS_* fallbacks', () => {
