@@ -4,7 +4,7 @@ import { ApiError, notFound } from './errors.js';
 import type { JsonResponse } from './http.js';
 import type { EmulatorState } from './state.js';
 
-/** What a route handler receives. */
+/** Request data passed to a route handler. */
 export interface RouteContext {
   state: EmulatorState;
   req: IncomingMessage;

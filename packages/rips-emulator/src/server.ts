@@ -156,10 +156,11 @@ function createRequestListener(handler: Handler) {
       handler.log.add(entry);
     }
     respond(handler, req, res, url, entry).catch((error: unknown) => {
-      // Reached when the client aborts while its body is read, so no response can be sent.
-      if (!res.headersSent) {
-        reportInternalError(error);
-      }
+      // Reached mostly when the client aborts while its body is read, so no response can be sent.
+      const reason = error instanceof Error ? error.message : String(error);
+      process.stderr.write(
+        `rips-emulator: ${req.method ?? 'GET'} ${url.pathname} failed: ${reason}\n`,
+      );
       res.destroy();
     });
   };

@@ -4,12 +4,12 @@ import { createGuardrails, ScureBase32Plugin, verify } from 'otplib';
 
 import { TOTP_PERIOD_SECONDS } from './constants.js';
 
-// otplib 13 rejects secrets under 16 bytes by default, while authenticator apps issue 10-byte
-// (80-bit, 16-character) secrets, so the minimum is lowered to 10 bytes.
+// otplib 13.5 rejects secrets under 16 bytes by default (its MIN_SECRET_BYTES guardrail), but
+// authenticator apps issue 10-byte secrets (16 base32 characters), so the minimum is 10 bytes.
 const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 });
 const base32 = new ScureBase32Plugin();
 
-/** Fewest base32 characters a secret may have: 16 characters are 80 bits. */
+/** Minimum length of a base32 secret: 16 characters are 80 bits. */
 export const MIN_SECRET_CHARACTERS = 16;
 
 /**

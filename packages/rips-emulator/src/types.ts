@@ -47,7 +47,7 @@ export interface RequestLogEntry {
   headers: string[];
   /** Time the request arrived, ISO 8601 on the emulator's shifted clock. */
   time: string;
-  /** Which primary authentication the request carried. */
+  /** Kind of primary authentication the request carried. */
   auth: 'bearer' | 'plain' | 'none';
   /** Id of the fault that hit this request. */
   faultId?: string;

@@ -164,6 +164,7 @@ describe('control API', () => {
       await call(emulator, 'GET', '/status', {
         headers: { ...encHeaders(BOB), 'X-API-MFA': token },
       });
+
       const entries = await emulator.control.requests();
       expect(entries.map((entry) => [entry.method, entry.path, entry.status, entry.auth])).toEqual([
         ['GET', '/oauth/v2/global/clients', 200, 'none'],
@@ -178,6 +179,7 @@ describe('control API', () => {
         expect.arrayContaining(['x-api-email-enc', 'x-api-password-enc', 'x-api-mfa']),
       );
       expect(entries[0]?.time).toBe(new Date(START_MS).toISOString());
+
       const text = JSON.stringify(entries);
       for (const secret of [
         ALICE.password,

@@ -155,6 +155,7 @@ function readClientInput(context: RouteContext, requireName: boolean): ClientInp
   }
   const fields = client as Record<string, unknown>;
   const input: ClientInput = {};
+
   const name = fields['name'];
   if (name !== undefined || requireName) {
     if (typeof name !== 'string' || name.trim() === '') {
@@ -162,6 +163,7 @@ function readClientInput(context: RouteContext, requireName: boolean): ClientInp
     }
     input.name = name;
   }
+
   const redirectUris = fields['redirectUris'] ?? fields['redirect_uris'];
   if (redirectUris !== undefined) {
     if (!isStringArray(redirectUris)) {
@@ -169,6 +171,7 @@ function readClientInput(context: RouteContext, requireName: boolean): ClientInp
     }
     input.redirectUris = redirectUris;
   }
+
   const grantTypes = fields['allowedGrantTypes'] ?? fields['allowed_grant_types'];
   if (grantTypes !== undefined) {
     const known: readonly string[] = GRANT_TYPES;
