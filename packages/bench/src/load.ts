@@ -14,6 +14,8 @@ export interface LoadResult {
   failed: number;
   elapsedMs: number;
   rate: number;
+  /** CPU time (user + system) of this process per successful request, in microseconds. */
+  cpuMicrosPerRequest: number;
   firstError: string | undefined;
 }
 
@@ -21,12 +23,14 @@ export interface LoadResult {
  * Runs `send` from `concurrency` workers until the duration or the request count is used up.
  * Each worker starts its next request when the previous one ends (a closed loop), so the rate
  * is what the client and server sustain together. `send` returns the HTTP status; anything but
- * 200 counts as a failure.
+ * 200 counts as a failure. The CPU time covers the whole process, so nothing else should run in
+ * it meanwhile.
  */
 export async function runLoad(
   send: () => Promise<number>,
   options: LoadOptions,
 ): Promise<LoadResult> {
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const deadline = start + options.durationMs;
   let started = 0;
@@ -52,5 +56,13 @@ export async function runLoad(
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const elapsedMs = performance.now() - start;
-  return { completed, failed, elapsedMs, rate: (completed * 1000) / elapsedMs, firstError };
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    completed,
+    failed,
+    elapsedMs,
+    rate: (completed * 1000) / elapsedMs,
+    cpuMicrosPerRequest: completed === 0 ? Number.NaN : (cpu.user + cpu.system) / completed,
+    firstError,
+  };
 }

@@ -6,14 +6,19 @@ import { parseArgs } from 'node:util';
 
 import { listGlobalClients, login } from '@rips-actions/auth-core';
 
-import { actionBundle, bundleState } from './actions.js';
-import { createVariants, runColdStart, type ColdStartResults } from './cold-start.js';
+import { actionBundle, bundleState, type ActionBundle, type BundleState } from './actions.js';
+import {
+  createVariants,
+  runColdStart,
+  type ColdStartResults,
+  type ColdStartSetup,
+} from './cold-start.js';
 import { startEmulatorProcess } from './emulator.js';
-import { loadEmulator, loadHeaders } from './emulator-load.js';
+import { loadEmulator, loadHeaders, type EmulatorRate } from './emulator-load.js';
 import { describeMachine, loadAverage } from './machine.js';
-import { measureMemory } from './memory.js';
+import { measureMemory, type MemoryFigure } from './memory.js';
 import { formatReport } from './report.js';
-import { countSignInRequests, SIGN_IN_CASES } from './round-trips.js';
+import { countSignInRequests, SIGN_IN_CASES, type SignInCase } from './round-trips.js';
 import {
   authCoreRows,
   failedRow,
@@ -24,7 +29,13 @@ import {
   roundTripRows,
 } from './rows.js';
 import { formatTextTable, type Row } from './table.js';
-import { checkTokenCache, measureThroughput, type ThroughputOptions } from './throughput.js';
+import {
+  checkTokenCache,
+  measureThroughput,
+  type CacheCheck,
+  type RateFigure,
+  type ThroughputOptions,
+} from './throughput.js';
 import { BENCH_USERS, MFA_USER } from './users.js';
 
 const USAGE = `Usage: pnpm bench [-- options]
@@ -86,8 +97,8 @@ function parseSettings(args: string[]): Settings | undefined {
     memoryRuns: quick ? 1 : 3,
     throughput: {
       concurrencies: [1, 32],
-      durationMs: quick ? 600 : 2000,
-      repeats: quick ? 1 : 2,
+      durationMs: quick ? 600 : 1500,
+      repeats: quick ? 1 : 3,
       maxRequests: 100_000,
     },
     emulatorSeconds: quick ? 2 : 5,
@@ -109,6 +120,139 @@ function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
+type Failure = { error: string };
+
+/** An action bundle with whether it can be measured. */
+type MeasuredAction = ActionBundle & { state: BundleState };
+
+/** Figures that need the control API: cold starts, memory, round trips and the token cache. */
+interface ControlledFigures {
+  cold: ColdStartResults | Failure;
+  memory: Map<string, MemoryFigure>;
+  cases: { signIn: SignInCase; count: number | Failure }[];
+  cache: CacheCheck | Failure;
+}
+
+/** Figures measured against the emulator in its default configuration. */
+interface RateFigures {
+  rates: RateFigure[] | Failure;
+  bearer: EmulatorRate | Failure;
+  plain: EmulatorRate | Failure;
+}
+
+async function measureWithControl(
+  settings: Settings,
+  loginAction: MeasuredAction,
+  request: MeasuredAction,
+): Promise<ControlledFigures> {
+  progress('starting the emulator with its control API');
+  const emulator = await startEmulatorProcess({ users: BENCH_USERS, control: true });
+  try {
+    const clientId = (await listGlobalClients({ apiUrl: emulator.url })).ci ?? '';
+    // The MFA user's tokens for the rips-request runs, which need no sign-in of their own.
+    const signedIn = await login({
+      apiUrl: emulator.url,
+      grant: 'password',
+      email: MFA_USER.email,
+      password: MFA_USER.password,
+      clientId,
+      totpSecret: MFA_USER.totpSecret,
+    });
+    const setup: ColdStartSetup = {
+      emulator,
+      clientId,
+      accessToken: signedIn.accessToken ?? '',
+      mfaToken: signedIn.mfaToken ?? '',
+      login: loginAction,
+      request,
+      floorEntry: FLOOR_ENTRY,
+      rounds: settings.rounds,
+      warmup: settings.warmup,
+    };
+    progress(`cold start: ${settings.warmup} + ${settings.rounds} runs of each variant`);
+    const cold = await attempt(() => runColdStart(setup));
+
+    progress('peak RSS');
+    const measured = new Set(['node', 'floor', 'login', 'request']);
+    const variants = (await createVariants(setup, [])).filter((v) => measured.has(v.key));
+    const memory = await measureMemory(variants, settings.memoryRuns);
+
+    progress('round trips per sign-in');
+    const cases = [];
+    for (const signIn of SIGN_IN_CASES) {
+      const count = await attempt(() => countSignInRequests(emulator, signIn, clientId));
+      cases.push({ signIn, count });
+    }
+    progress('token cache');
+    const cache = await attempt(() => checkTokenCache(emulator, settings.cacheCalls));
+    return { cold, memory, cases, cache };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+async function measureRates(settings: Settings): Promise<RateFigures> {
+  progress('starting the emulator without its control API');
+  const emulator = await startEmulatorProcess({ users: BENCH_USERS });
+  try {
+    progress('auth-core session and bare request rates');
+    const rates = await attempt(() => measureThroughput(emulator, settings.throughput));
+    progress(`emulator rates with autocannon, ${settings.emulatorSeconds} s each`);
+    const headers = await loadHeaders(emulator);
+    const { emulatorSeconds: seconds, emulatorConnections: connections } = settings;
+    const bearer = await attempt(() =>
+      loadEmulator(emulator, headers.bearer, connections, seconds),
+    );
+    const plain = await attempt(() => loadEmulator(emulator, headers.plain, connections, seconds));
+    return { rates, bearer, plain };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+function buildRows(
+  settings: Settings,
+  controlled: ControlledFigures,
+  rateFigures: RateFigures,
+  actions: { login: MeasuredAction; request: MeasuredAction; floorBytes: number },
+): Row[] {
+  const { cold, memory, cases, cache } = controlled;
+  const loginAction = actions.login.state;
+  const request = actions.request.state;
+  const timings = 'error' in cold ? new Map<string, never>() : cold.timings;
+  return [
+    ...('error' in cold
+      ? [failedRow('Cold start (spawn to exit)', 'cold start', cold.error)]
+      : coldStartRows({ results: cold, login: loginAction, request })),
+    ...roundTripRows({
+      cases,
+      login: loginAction,
+      actionCounts: 'error' in cold ? [] : cold.loginRoundTrips,
+    }),
+    ...authCoreRows({ rates: rateFigures.rates, cache }),
+    ...emulatorRows({
+      bearer: rateFigures.bearer,
+      plain: rateFigures.plain,
+      connections: settings.emulatorConnections,
+    }),
+    ...bundleRows({
+      floorBytes: actions.floorBytes,
+      timings,
+      actions: [
+        { name: 'rips-login', state: loginAction, loadKey: 'login-load' },
+        { name: 'rips-request', state: request, loadKey: 'request-load' },
+      ],
+    }),
+    ...memoryRows({
+      figures: memory,
+      actions: [
+        { name: 'rips-login', state: loginAction, key: 'login', description: 'password + MFA' },
+        { name: 'rips-request', state: request, key: 'request', description: 'one GET' },
+      ],
+    }),
+  ];
+}
+
 async function main(): Promise<void> {
   const settings = parseSettings(process.argv.slice(2));
   if (settings === undefined) {
@@ -120,120 +264,15 @@ async function main(): Promise<void> {
   const loadAtStart = loadAverage();
   const loginBundle = actionBundle(ROOT, 'rips-login');
   const requestBundle = actionBundle(ROOT, 'rips-request');
-  const loginAction = { ...loginBundle, state: await bundleState(loginBundle) };
-  const requestAction = { ...requestBundle, state: await bundleState(requestBundle) };
-  const floorBytes = (await stat(FLOOR_ENTRY)).size;
+  const actions = {
+    login: { ...loginBundle, state: await bundleState(loginBundle) },
+    request: { ...requestBundle, state: await bundleState(requestBundle) },
+    floorBytes: (await stat(FLOOR_ENTRY)).size,
+  };
 
-  progress('starting the emulator with its control API');
-  const controlled = await startEmulatorProcess({ users: BENCH_USERS, control: true });
-  let cold: ColdStartResults | { error: string };
-  let memory;
-  const cases = [];
-  let cache;
-  try {
-    const clientId = (await listGlobalClients({ apiUrl: controlled.url })).ci ?? '';
-    // The MFA user's tokens for the rips-request runs, which need no sign-in of their own.
-    const signedIn = await login({
-      apiUrl: controlled.url,
-      grant: 'password',
-      email: MFA_USER.email,
-      password: MFA_USER.password,
-      clientId,
-      totpSecret: MFA_USER.totpSecret,
-    });
-    const setup = {
-      emulator: controlled,
-      clientId,
-      accessToken: signedIn.accessToken ?? '',
-      mfaToken: signedIn.mfaToken ?? '',
-      login: loginAction,
-      request: requestAction,
-      floorEntry: FLOOR_ENTRY,
-      rounds: settings.rounds,
-      warmup: settings.warmup,
-    };
-    progress(`cold start: ${settings.warmup} + ${settings.rounds} runs of each variant`);
-    cold = await attempt(() => runColdStart(setup));
-    progress('peak RSS');
-    const measured = new Set(['node', 'floor', 'login', 'request']);
-    const variants = (await createVariants(setup, [])).filter((v) => measured.has(v.key));
-    memory = await measureMemory(variants, settings.memoryRuns);
-    progress('round trips per sign-in');
-    for (const signIn of SIGN_IN_CASES) {
-      cases.push({
-        signIn,
-        count: await attempt(() => countSignInRequests(controlled, signIn, clientId)),
-      });
-    }
-    progress('token cache');
-    cache = await attempt(() => checkTokenCache(controlled, settings.cacheCalls));
-  } finally {
-    await controlled.stop();
-  }
-
-  progress('starting the emulator without its control API');
-  const plainServer = await startEmulatorProcess({ users: BENCH_USERS });
-  let rates;
-  let bearerRate;
-  let plainRate;
-  try {
-    progress('auth-core session and bare request rates');
-    rates = await attempt(() => measureThroughput(plainServer, settings.throughput));
-    progress(`emulator rates with autocannon, ${settings.emulatorSeconds} s each`);
-    const headers = await loadHeaders(plainServer);
-    const { emulatorSeconds: seconds, emulatorConnections: connections } = settings;
-    bearerRate = await attempt(() =>
-      loadEmulator(plainServer, headers.bearer, connections, seconds),
-    );
-    plainRate = await attempt(() => loadEmulator(plainServer, headers.plain, connections, seconds));
-  } finally {
-    await plainServer.stop();
-  }
-
-  const timings = 'error' in cold ? new Map() : cold.timings;
-  const coldRows: Row[] =
-    'error' in cold
-      ? [failedRow('Cold start (spawn to exit)', 'cold start', cold.error)]
-      : coldStartRows({ results: cold, login: loginAction.state, request: requestAction.state });
-  const rows: Row[] = [
-    ...coldRows,
-    ...roundTripRows({
-      cases,
-      login: loginAction.state,
-      actionCounts: 'error' in cold ? [] : cold.loginRoundTrips,
-    }),
-    ...authCoreRows({ rates, cache }),
-    ...emulatorRows({
-      bearer: bearerRate,
-      plain: plainRate,
-      connections: settings.emulatorConnections,
-    }),
-    ...bundleRows({
-      floorBytes,
-      timings,
-      actions: [
-        { name: 'rips-login', state: loginAction.state, loadKey: 'login-load' },
-        { name: 'rips-request', state: requestAction.state, loadKey: 'request-load' },
-      ],
-    }),
-    ...memoryRows({
-      figures: memory,
-      actions: [
-        {
-          name: 'rips-login',
-          state: loginAction.state,
-          key: 'login',
-          description: 'password + MFA',
-        },
-        {
-          name: 'rips-request',
-          state: requestAction.state,
-          key: 'request',
-          description: 'one GET',
-        },
-      ],
-    }),
-  ];
+  const controlled = await measureWithControl(settings, actions.login, actions.request);
+  const rateFigures = await measureRates(settings);
+  const rows = buildRows(settings, controlled, rateFigures, actions);
   const notes = rows
     .filter((row) => row.detail !== undefined)
     .map((row) => `${row.benchmark}: ${row.detail ?? ''}`);
@@ -243,22 +282,30 @@ async function main(): Promise<void> {
     process.stdout.write(`\nfailed: ${note}`);
   }
   process.stdout.write('\n');
-  if (settings.write) {
-    const page = formatReport({
-      machine,
-      loadAtStart,
-      loadAtEnd: loadAverage(),
-      mode: settings.quick
-        ? `quick (${settings.rounds} timed cold starts per variant)`
-        : `full (${settings.rounds} timed cold starts per variant after ${settings.warmup} warm-up runs)`,
-      note: settings.note,
-      rows,
-      notes,
-      durationSeconds: (performance.now() - started) / 1000,
-    });
-    await writeFile(settings.out, page);
-    progress(`wrote ${settings.out}`);
+  if (!settings.write) {
+    return;
   }
+  const page = formatReport({
+    shape: {
+      rounds: settings.rounds,
+      warmup: settings.warmup,
+      memoryRuns: settings.memoryRuns,
+      repeats: settings.throughput.repeats,
+      durationMs: settings.throughput.durationMs,
+      emulatorSeconds: settings.emulatorSeconds,
+      connections: settings.emulatorConnections,
+    },
+    machine,
+    loadAtStart,
+    loadAtEnd: loadAverage(),
+    mode: settings.quick ? 'quick (--quick)' : 'full',
+    note: settings.note,
+    rows,
+    notes,
+    durationSeconds: (performance.now() - started) / 1000,
+  });
+  await writeFile(settings.out, page);
+  progress(`wrote ${settings.out}`);
 }
 
 await main();

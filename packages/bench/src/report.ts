@@ -1,8 +1,20 @@
 import type { MachineInfo } from './machine.js';
 import { formatMarkdownTable, type Row } from './table.js';
 
+/** Run lengths that the method section states. */
+export interface RunShape {
+  rounds: number;
+  warmup: number;
+  memoryRuns: number;
+  repeats: number;
+  durationMs: number;
+  emulatorSeconds: number;
+  connections: number;
+}
+
 /** Everything the performance page states about one run. */
 export interface RunReport {
+  shape: RunShape;
   machine: MachineInfo;
   loadAtStart: string;
   loadAtEnd: string;
@@ -14,7 +26,8 @@ export interface RunReport {
   durationSeconds: number;
 }
 
-const HOW_MEASURED = `## How measured
+function howMeasured(shape: RunShape): string {
+  return `## How measured
 
 Everything runs on loopback (127.0.0.1) against the workspace's RIPS emulator, started in its own
 \`node\` process with the demo user (MFA on) and a user without MFA. Two emulators are started
@@ -23,8 +36,8 @@ and one without it (its default) for the request rates, so that the request log 
 the server down.
 
 - **Cold start** is the wall time from spawning a process to its exit, timed with
-  \`process.hrtime\`. Each variant runs after warm-up runs that are not counted, and the
-  variants take turns within each round, so that a change in the machine's load affects all of
+  \`process.hrtime\`. Each variant runs ${shape.rounds} times after ${shape.warmup} warm-up runs
+  that are not counted, and the variants take turns within each round, so that a change in the machine's load affects all of
   them. The rips-login run uses the password grant, a TOTP secret and a client id, in a
   runner-like environment (\`INPUT_*\` with the defaults of \`action.yml\`, fresh
   \`GITHUB_OUTPUT\` and other command files); the emulator's used TOTP steps are reset before
@@ -47,22 +60,26 @@ the server down.
 - **auth-core rates**: closed-loop load (each of 1 or 32 workers sends its next request when the
   last one ends) on \`GET /applications\` through one \`Session\`, against the same request made
   with \`@actions/http-client\` directly with the options auth-core uses. Session and bare runs
-  alternate and the median rate of each is reported. Overhead is the extra time per request:
-  bare rate / session rate − 1.
+  of ${shape.durationMs / 1000} s alternate ${shape.repeats} times, after a short warm-up, and the
+  median rate of each is reported. Overhead is the extra time per request: bare rate / session
+  rate − 1. The client CPU time per request comes from \`process.cpuUsage\` of the bench
+  process, which runs only the client.
 - **Cached token**: a session signs in with the password grant and MFA, then sends more calls;
   the emulator must log exactly one request per call.
-- **Emulator rates**: autocannon (npm) in a second process, keep-alive connections, on
+- **Emulator rates**: autocannon (npm) in a second process, ${shape.connections} keep-alive
+  connections for ${shape.emulatorSeconds} s, on
   \`GET /applications\` with a bearer token and with plain headers; plain authentication runs
   scrypt (N = 16384, r = 8) on every request, which is the cost the plain/bearer ratio shows.
 - **Memory**: peak resident set size from GNU time's \`%M\` when \`/usr/bin/time\` exists,
   otherwise from \`process.resourceUsage().maxRSS\` in a hook loaded with \`node --import\`;
-  the median of three runs.
+  the median of ${shape.memoryRuns} runs.
 
 The client and the server share the machine's cores, so the rates are what both sustain
 together, not the server's capacity alone. Figures vary from run to run, the more so when other
 processes use the CPU: compare ratios measured in the same run rather than figures from
 different runs.
 `;
+}
 
 /** Builds the Markdown page of a run: machine, table, notes and method. */
 export function formatReport(report: RunReport): string {
@@ -85,6 +102,6 @@ export function formatReport(report: RunReport): string {
   if (report.notes.length > 0) {
     lines.push('Errors in full:', '', ...report.notes.map((note) => `- ${note}`), '');
   }
-  lines.push(HOW_MEASURED);
+  lines.push(howMeasured(report.shape));
   return lines.join('\n');
 }

@@ -222,16 +222,25 @@ export interface AuthCoreInput {
   cache: CacheCheck | { error: string };
 }
 
+function figureOf(
+  rates: readonly RateFigure[],
+  auth: RateFigure['auth'],
+  concurrency: number,
+  client: RateFigure['client'],
+): RateFigure | undefined {
+  return rates.find(
+    (figure) =>
+      figure.auth === auth && figure.concurrency === concurrency && figure.client === client,
+  );
+}
+
 function rateOf(
   rates: readonly RateFigure[],
   auth: RateFigure['auth'],
   concurrency: number,
   client: RateFigure['client'],
 ): number | undefined {
-  return rates.find(
-    (figure) =>
-      figure.auth === auth && figure.concurrency === concurrency && figure.client === client,
-  )?.rate;
+  return figureOf(rates, auth, concurrency, client)?.rate;
 }
 
 function describeFailures(figure: RateFigure): string | undefined {
@@ -283,6 +292,19 @@ export function authCoreRows({ rates, cache }: AuthCoreInput): Row[] {
           verdict: '',
         });
       }
+    }
+    const sessionCpu = figureOf(rates, 'bearer', 32, 'session');
+    const bareCpu = figureOf(rates, 'bearer', 32, 'bare');
+    if (sessionCpu !== undefined && bareCpu !== undefined) {
+      rows.push({
+        section,
+        benchmark: 'client CPU time per request, session, bearer, concurrency 32',
+        figure: formatNumber(sessionCpu.cpuMicros),
+        unit: 'µs',
+        baseline: `bare: ${formatNumber(bareCpu.cpuMicros)} µs`,
+        ratio: formatRatio(sessionCpu.cpuMicros, bareCpu.cpuMicros),
+        verdict: '',
+      });
     }
     const session = rateOf(rates, 'bearer', 32, 'session');
     const bare = rateOf(rates, 'bearer', 32, 'bare');

@@ -9,12 +9,14 @@ import { MFA_USER, PLAIN_USER } from './users.js';
 export type AuthKind = 'bearer' | 'plain';
 export type Client = 'session' | 'bare';
 
-/** Median request rate of one client, authentication and concurrency over the repeats. */
+/** Median figures of one client, authentication and concurrency over the repeats. */
 export interface RateFigure {
   auth: AuthKind;
   concurrency: number;
   client: Client;
   rate: number;
+  /** Client CPU time per successful request, in microseconds. */
+  cpuMicros: number;
   runs: LoadResult[];
 }
 
@@ -92,7 +94,8 @@ export async function measureThroughput(
       }
       for (const client of ['session', 'bare'] as const) {
         const rate = median(runs[client].map((run) => run.rate));
-        figures.push({ auth, concurrency, client, rate, runs: runs[client] });
+        const cpuMicros = median(runs[client].map((run) => run.cpuMicrosPerRequest));
+        figures.push({ auth, concurrency, client, rate, cpuMicros, runs: runs[client] });
       }
     }
   }

@@ -88,8 +88,15 @@ function rate(
   client: RateFigure['client'],
   value: number,
 ): RateFigure {
-  const run = { completed: value, failed: 0, elapsedMs: 1000, rate: value, firstError: undefined };
-  return { auth, concurrency, client, rate: value, runs: [run] };
+  const run = {
+    completed: value,
+    failed: 0,
+    elapsedMs: 1000,
+    rate: value,
+    cpuMicrosPerRequest: 300,
+    firstError: undefined,
+  };
+  return { auth, concurrency, client, rate: value, cpuMicros: 300, runs: [run] };
 }
 
 describe('authCoreRows', () => {
