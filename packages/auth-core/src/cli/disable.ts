@@ -119,11 +119,7 @@ function readMfaToken(body: unknown): string {
   const token =
     typeof body === 'object' && body !== null && 'token' in body ? body.token : undefined;
   if (typeof token !== 'string' || token === '') {
-    throw new CliError(
-      'INTERNAL',
-      'The API answered POST /mfas/token without a token',
-      ExitCode.failure,
-    );
+    throw new CliError('INTERNAL', 'POST /mfas/token returned no MFA token', ExitCode.failure);
   }
   return token;
 }

@@ -68,7 +68,7 @@ async function beginEnrolment(session: Session, email: string): Promise<MfaEnrol
   try {
     return await session.beginMfaEnrolment();
   } catch (error: unknown) {
-    // Without an MFA token the API answers 401 `MFA token required`; with one, 400.
+    // Without an MFA token the API returns 401 `MFA token required`; with one, 400.
     const enabled =
       error instanceof MfaRequiredError ||
       (error instanceof HttpError && error.apiMessage === 'MFA already enabled');

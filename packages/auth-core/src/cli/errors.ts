@@ -9,11 +9,11 @@ import {
 /** Exit statuses of `rips-auth`, documented in the help epilogue and the README. */
 export const ExitCode = {
   ok: 0,
-  /** The API rejected the request or answered something unusable. */
+  /** The API rejected the request or returned an unusable response. */
   failure: 1,
   /** A wrong flag, a missing or malformed input, or no terminal to prompt on. */
   usage: 2,
-  /** The API could not be reached, or did not answer in time. */
+  /** The API could not be reached, or did not respond in time. */
   network: 3,
   /** The API refuses TOTP codes for a while after too many wrong ones. */
   rateLimited: 4,

@@ -16,7 +16,7 @@ export type CodePath = '/mfas/token' | '/mfas/delete';
 const MAX_CODES_SENT = 3;
 /** Entries that are not 6 digits are asked again this often, then the command stops. */
 const MAX_MALFORMED_ENTRIES = 5;
-/** The API's answers for a code that did not match or was already used. */
+/** The API's error messages for a code that did not match or was already used. */
 const REJECTION_MESSAGES = new Set(['Invalid code', 'Code already used']);
 
 /** Seconds until the current TOTP code of the server's clock changes. */
@@ -28,7 +28,7 @@ export function secondsUntilNextCode(session: Session): number {
 
 /**
  * Asks for codes from an authenticator app and sends them to `path` until the API accepts one,
- * and returns its JSON answer. An entry that is not 6 digits is asked again without being
+ * and returns its JSON response body. An entry that is not 6 digits is asked again without being
  * sent, because only sent codes count toward the API's limit. After 3 rejected codes the
  * command stops with `MFA_CODE_REJECTED`, before the API would block codes for 30 s anyway.
  */
@@ -62,7 +62,7 @@ export async function exchangeTypedCodes(
     }
   }
   throw new MfaCodeRejectedError(
-    `The API rejected ${MAX_CODES_SENT} codes (last answer: ${lastMessage}). Check that the app ` +
+    `The API rejected ${MAX_CODES_SENT} codes (last response: ${lastMessage}). Check that the app ` +
       `shows the code of this account and that its clock is right, then wait 30 s and run the ` +
       `command again`,
     lastMessage,

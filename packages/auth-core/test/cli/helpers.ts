@@ -46,8 +46,10 @@ export interface CliTestBed {
   url: string;
   /** The emulator's current time in milliseconds. */
   serverNow(): number;
-  /** Moves the emulator clock so that it is `seconds` into a TOTP time step now. */
+  /** Moves the emulator clock so that it is `seconds` (0 to 30) into a TOTP time step now. */
   placeInStep(seconds: number): void;
+  /** Moves the emulator clock `seconds` ahead. */
+  advance(seconds: number): void;
   /** The code of `secret` for the emulator's current step, plus `steps` steps. */
   code(secret: string, steps?: number): Promise<string>;
   /** `METHOD path status` lines of the request log, without the control API. */
@@ -71,6 +73,9 @@ export async function startCliTestBed(): Promise<CliTestBed> {
     placeInStep: (seconds) => {
       const into = Date.now() % STEP_MS;
       offsetMs = (seconds * 1000 - into + STEP_MS) % STEP_MS;
+    },
+    advance: (seconds) => {
+      offsetMs += seconds * 1000;
     },
     code: (secret, steps = 0) => generateTotp(secret, { timeMs: serverNow() + steps * STEP_MS }),
     requestLines: async () =>

@@ -75,9 +75,9 @@ describe('help', { timeout: 60_000 }, () => {
       Exit codes:
         0    success
         1    the API rejected the request: wrong password, MFA already on or off, wrong or
-             reused code, refused token, or an unexpected answer
+             reused code, refused token, or an unexpected response
         2    usage error: unknown flag, missing or malformed input, or no terminal to prompt on
-        3    the API is unreachable or did not answer in time
+        3    the API is unreachable or did not respond in time
         4    the API refuses TOTP codes for a while after 3 wrong codes in 30 s
         130  interrupted at a prompt (Ctrl-C)
 
@@ -125,9 +125,9 @@ describe('help', { timeout: 60_000 }, () => {
       Exit codes:
         0    success
         1    the API rejected the request: wrong password, MFA already on or off, wrong or
-             reused code, refused token, or an unexpected answer
+             reused code, refused token, or an unexpected response
         2    usage error: unknown flag, missing or malformed input, or no terminal to prompt on
-        3    the API is unreachable or did not answer in time
+        3    the API is unreachable or did not respond in time
         4    the API refuses TOTP codes for a while after 3 wrong codes in 30 s
         130  interrupted at a prompt (Ctrl-C)
 
