@@ -137,6 +137,8 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
   );
 
   await session.signIn();
+  // NOTE: with plain headers this is the first request, so the code follows the local clock.
+  // A server clock more than one step off rejects it, and the retry uses the Date header.
   if (!present(options.mfaToken) && present(options.totpSecret)) {
     try {
       await session.obtainMfaToken();

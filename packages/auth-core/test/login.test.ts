@@ -303,6 +303,21 @@ describe('login and the server clock', () => {
   );
 });
 
+describe('login with plain headers and a skewed server clock', () => {
+  it('retries at once with the step the Date header shows', async () => {
+    await bed.emulator.control.setClockOffset(-90);
+    const result = await run({ ...DEMO, grant: 'plain' });
+    expect(result.mfaToken).toBeDefined();
+    // The first code is wasted because no response has shown the server's clock yet.
+    expect(await bed.requestLines()).toEqual([
+      'POST /mfas/token 400',
+      'POST /mfas/token 200',
+      'GET /status 200',
+    ]);
+    expect(bed.sleeps).toEqual([]);
+  });
+});
+
 describe('login and secrets', () => {
   it('reports every secret before returning it, each once', async () => {
     const seen: string[] = [];

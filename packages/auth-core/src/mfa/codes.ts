@@ -14,13 +14,15 @@ export interface TotpCode {
 }
 
 /**
- * Hands out TOTP codes so that no code or time step is sent twice and at most three codes are
- * sent in any 30 s, waiting for the next time step when needed. Times are the server's, as
- * estimated from its `Date` header, so that codes match the server's step.
+ * Hands out TOTP codes so that no code or time step is sent twice, no step at or before one the
+ * server has used is sent (RFC 6238 §5.2 single use), and at most three codes are sent in any
+ * 30 s. It waits for the next time step when needed. Times are the server's, as estimated from
+ * its `Date` header, so that codes match the server's step.
  */
 export class TotpCodeSource {
-  private lastSentStep = Number.NEGATIVE_INFINITY;
+  private readonly sentSteps = new Set<number>();
   private readonly sentCodes = new Set<string>();
+  private usedStep = Number.NEGATIVE_INFINITY;
   private sentTimes: number[] = [];
 
   constructor(
@@ -45,16 +47,12 @@ export class TotpCodeSource {
         continue;
       }
       const step = totpTimeStep(now);
-      if (step <= this.lastSentStep) {
-        const wait = (this.lastSentStep + 1) * WINDOW_MS - now + MARGIN_MS;
+      const code = await generateTotp(this.secret, { timeMs: step * WINDOW_MS });
+      // Two steps can share a code, and the server rejects a repeated code as already used.
+      if (step <= this.usedStep || this.sentSteps.has(step) || this.sentCodes.has(code)) {
+        const wait = (step + 1) * WINDOW_MS - now + MARGIN_MS;
         this.logger.info(`Waiting ${formatSeconds(wait)} for the next TOTP time step`);
         await this.sleep(wait, signal);
-        continue;
-      }
-      const code = await generateTotp(this.secret, { timeMs: step * WINDOW_MS });
-      if (this.sentCodes.has(code)) {
-        // Two steps can share a code; the server would refuse it as already used.
-        this.lastSentStep = step;
         continue;
       }
       return { code, step };
@@ -63,9 +61,17 @@ export class TotpCodeSource {
 
   /** Records that a code is about to be sent, so it is never handed out again. */
   markSent(code: TotpCode): void {
-    this.lastSentStep = Math.max(this.lastSentStep, code.step);
+    this.sentSteps.add(code.step);
     this.sentCodes.add(code.code);
     this.sentTimes.push(this.serverNow());
+  }
+
+  /**
+   * Records that the server accepted the code's step, or reported it already used, so that
+   * only later steps are sent from now on.
+   */
+  markUsed(code: TotpCode): void {
+    this.usedStep = Math.max(this.usedStep, code.step);
   }
 }
 

@@ -50,6 +50,7 @@ export async function exchangeCode(path: MfaCodePath, deps: CodeExchangeDeps): P
     const body = Buffer.from(JSON.stringify({ challenge: { code: code.code } }), 'utf8');
     const result = await deps.post(path, body);
     if (result.status >= 200 && result.status < 300) {
+      deps.codes.markUsed(code);
       return parseJsonBody(result, 'POST', `Sending a TOTP code to ${path}`);
     }
     if (result.status === 401 && !repairedAuthentication) {
@@ -89,6 +90,9 @@ export async function exchangeCode(path: MfaCodePath, deps: CodeExchangeDeps): P
     }
     if (result.status === 400 && RETRYABLE_MESSAGES.has(message)) {
       lastMessage = message;
+      if (message === 'Code already used') {
+        deps.codes.markUsed(code);
+      }
       if (sent < MAX_CODES_PER_CALL) {
         deps.logger.info(`The API rejected the TOTP code (${message}); trying the next time step`);
       }
