@@ -6,8 +6,8 @@ const MISSING_SECRET_HINT =
   'secrets are not passed to workflows triggered from forks or by Dependabot';
 
 /**
- * Turns an error into the step's failure message, adding a hint where the action knows a likely
- * cause. auth-core messages contain no secret, and every credential is masked before any call
+ * Turns an error into the step's failure message, adding a hint for the likely causes the action
+ * can identify. auth-core messages contain no secret, and every credential is masked before any call
  * that could fail, so the message is safe to print.
  */
 export function describeFailure(error: unknown, config: LoginConfig | undefined): string {

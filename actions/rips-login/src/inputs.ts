@@ -84,7 +84,7 @@ export function readInputs(mask: SecretMasker): LoginConfig {
 
 /**
  * Lists inputs that the login ignores because another input takes precedence. The default
- * client name cannot be told apart from an explicit `ci`, so only other names are reported.
+ * client name cannot be distinguished from an explicit `ci`, so only other names are reported.
  */
 export function ignoredInputWarnings(config: LoginConfig): string[] {
   const warnings: string[] = [];

@@ -5,7 +5,7 @@ import { ignoredInputWarnings, readInputs, type LoginConfig } from './inputs.js'
 import { createSecretMasker } from './masking.js';
 import { describeLogin, formatApiUrl, publishLogin, writeLoginSummary } from './outputs.js';
 
-/** User-Agent prefix of the action's requests; auth-core appends its own. */
+/** User-Agent prefix of the action's requests. auth-core appends its own product token. */
 const USER_AGENT = 'rips-login/0.1.0';
 
 /**

@@ -20,7 +20,7 @@ type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];
 
 /** Everything the action hands to later steps, computed before any of it is set. */
 export interface LoginPublication {
-  /** Every output, in the order of {@link OUTPUTS}; empty where the method has no such value. */
+  /** Every output, in the order of {@link OUTPUTS}. A value is empty where the method has none. */
   outputs: [OutputName, string][];
   /** Environment variables for later steps; empty unless `export-env` is true. */
   exports: [string, string][];

@@ -93,7 +93,7 @@ function expectFailed(run: ActionRun, inputs: Record<string, string>): string {
 }
 
 describe('rips-login bundle', () => {
-  it('signs in with a password and a TOTP secret', async () => {
+  it('signs in with password and TOTP', async () => {
     const inputs = {
       email: MFA_USER.email,
       password: MFA_USER.password,
@@ -114,7 +114,7 @@ describe('rips-login bundle', () => {
     expect(run.exportedEnv).toEqual({});
   });
 
-  it('masks a TOTP secret as given and as normalised', async () => {
+  it('masks given and normalised TOTP secret', async () => {
     const inputs = {
       email: MFA_USER.email,
       password: MFA_USER.password,
@@ -128,7 +128,7 @@ describe('rips-login bundle', () => {
     expectNoLeaks(run, [{ label: 'normalised TOTP secret', value: MFA_USER.totpSecret }]);
   });
 
-  it('signs in with a password without MFA', async () => {
+  it('signs in without MFA', async () => {
     const inputs = { email: PLAIN_USER.email, password: PLAIN_USER.password };
     const run = await runLogin(inputs);
 
@@ -169,7 +169,7 @@ describe('rips-login bundle', () => {
     expect(run.outputs['mfa-token']).toBe(inputs['mfa-token']);
   });
 
-  it('replaces a stale MFA token from the TOTP secret', async () => {
+  it('replaces a stale MFA token', async () => {
     const inputs = {
       email: MFA_USER.email,
       password: MFA_USER.password,
@@ -202,7 +202,7 @@ describe('rips-login bundle', () => {
     });
   });
 
-  it('exports the e-mail and password for plain headers', async () => {
+  it('exports plain credentials', async () => {
     const inputs = {
       email: PLAIN_USER.email,
       password: PLAIN_USER.password,
@@ -220,7 +220,7 @@ describe('rips-login bundle', () => {
     });
   });
 
-  it('reports who signed in, in the log and the summary', async () => {
+  it('reports the user and expiry', async () => {
     const inputs = {
       email: MFA_USER.email,
       password: MFA_USER.password,
@@ -237,7 +237,7 @@ describe('rips-login bundle', () => {
     expect(run.summary).toContain(`<td>Access token expires</td><td>${expiresAt}</td>`);
   });
 
-  it('logs only endpoints and expiry at debug level', async () => {
+  it('debug logs only endpoints and expiry', async () => {
     const inputs = {
       email: MFA_USER.email,
       password: MFA_USER.password,
@@ -264,7 +264,7 @@ describe('rips-login bundle', () => {
   });
 
   it.each(HOSTILE_USERS.map((user, index) => [index + 1, user] as const))(
-    'masks hostile password %i with the password and plain grants',
+    'masks hostile password %i',
     async (_number, user) => {
       for (const grant of ['password', 'plain']) {
         const inputs = { email: user.email, password: user.password, grant, 'export-env': 'true' };
@@ -278,7 +278,7 @@ describe('rips-login bundle', () => {
 });
 
 describe('rips-login bundle failures', () => {
-  it('rejects plain http for a remote host before sending anything', async () => {
+  it('rejects remote http before sending', async () => {
     const counter = await startConnectionCounter();
     try {
       const inputs = { email: PLAIN_USER.email, password: PLAIN_USER.password };
@@ -299,7 +299,7 @@ describe('rips-login bundle failures', () => {
     }
   });
 
-  it('fails when MFA is on and no secret is given', async () => {
+  it('fails without an MFA secret', async () => {
     const inputs = { email: MFA_USER.email, password: MFA_USER.password };
     const run = await runLogin(inputs);
 
@@ -319,7 +319,7 @@ describe('rips-login bundle failures', () => {
     );
   });
 
-  it('lists the offered names for an unknown client name', async () => {
+  it('lists client names when unknown', async () => {
     const inputs = {
       email: PLAIN_USER.email,
       password: PLAIN_USER.password,
@@ -332,7 +332,7 @@ describe('rips-login bundle failures', () => {
     );
   });
 
-  it('fails on an empty password with a hint', async () => {
+  it('hints at an empty password', async () => {
     const inputs = { email: PLAIN_USER.email, password: '', grant: 'password' };
     const run = await runLogin(inputs);
 

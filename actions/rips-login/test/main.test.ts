@@ -205,7 +205,7 @@ describe('run with the password grant', () => {
     expect(maskedValues().filter((value) => /^\d{6}$/.test(value))).toEqual([]);
   });
 
-  it('signs in without MFA, keeping spaces in the password', async () => {
+  it('keeps spaces in the password', async () => {
     setInputs({ 'api-url': emulator.url, ...passwordInputs(PLAIN_USER) });
 
     await run();
@@ -236,7 +236,7 @@ describe('run with the password grant', () => {
     ]);
   });
 
-  it('drops the line break a pasted password ends with', async () => {
+  it('drops a pasted trailing line break', async () => {
     setInputs({
       'api-url': emulator.url,
       email: PLAIN_USER.email,
@@ -305,7 +305,7 @@ describe('run with the password grant', () => {
 });
 
 describe('run with an MFA token', () => {
-  it('uses a given MFA token without a TOTP secret', async () => {
+  it('uses a given MFA token', async () => {
     const { mfaToken } = await login({ apiUrl: emulator.url, ...MFA_USER });
     if (mfaToken === undefined) throw new Error('the setup login returned no MFA token');
     await emulator.control.clearRequests();
@@ -332,7 +332,7 @@ describe('run with an MFA token', () => {
     ]);
   });
 
-  it('replaces a refused MFA token from the TOTP secret', async () => {
+  it('replaces a refused MFA token', async () => {
     const staleToken = 'f'.repeat(40);
     setInputs({
       'api-url': emulator.url,
@@ -491,7 +491,7 @@ describe('run failures', () => {
     expect(exportVariable).not.toHaveBeenCalled();
   }
 
-  it('rejects plain http for a remote host before sending anything', async () => {
+  it('rejects remote http before sending', async () => {
     const counter = await startConnectionCounter();
     try {
       vi.stubEnv('HTTP_PROXY', counter.url);
@@ -511,7 +511,7 @@ describe('run failures', () => {
     }
   });
 
-  it('names an empty password and its likely cause', async () => {
+  it('hints at an empty password', async () => {
     setInputs({
       'api-url': emulator.url,
       email: PLAIN_USER.email,
@@ -605,7 +605,7 @@ describe('run failures', () => {
     expectNothingPublished();
   });
 
-  it('asks for a TOTP secret when the MFA token is refused', async () => {
+  it('asks for TOTP after a refused token', async () => {
     setInputs({
       'api-url': emulator.url,
       ...passwordInputs(MFA_USER),
@@ -643,7 +643,7 @@ describe('run failures', () => {
     expectNothingPublished();
   });
 
-  it('rejects a malformed TOTP secret after masking it', async () => {
+  it('masks, then rejects a malformed secret', async () => {
     const secret = 'not a base32 secret!';
     setInputs({ 'api-url': emulator.url, ...passwordInputs(MFA_USER), 'totp-secret': secret });
 
