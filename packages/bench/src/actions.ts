@@ -19,8 +19,8 @@ export function actionBundle(root: string, name: string): ActionBundle {
   return { name, dir, entry: join(dir, 'dist', 'index.js') };
 }
 
-// Any bundle that imports @actions/core is hundreds of kB; a smaller file is the placeholder
-// that stands in the repository before the action is written.
+// Any bundle that imports @actions/core is hundreds of kB, so a smaller file is the placeholder
+// that the repository contains before the action is written.
 const MIN_BUNDLE_BYTES = 1024;
 
 /** Whether a bundle can be measured: its size, or why it cannot. */
@@ -56,7 +56,7 @@ export async function readInputDefaults(bundle: ActionBundle): Promise<Record<st
   return defaults;
 }
 
-/** The runner's name for an input's variable: upper case, spaces replaced by `_`. */
+/** Returns the runner's variable name for an input: upper case, spaces replaced by `_`. */
 export function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }

@@ -1,6 +1,6 @@
 import { HttpClient } from '@actions/http-client';
 
-/** Status and text of an answer. */
+/** Status and body text of a response. */
 export interface BareResponse {
   status: number;
   text: string;
@@ -44,7 +44,7 @@ export async function bareJson(
   return JSON.parse(response.text) as Record<string, unknown>;
 }
 
-/** The three calls of a sign-in with MFA and a known client id: token, MFA token, status. */
+/** Sends the three calls of a sign-in with MFA and a known client id: token, MFA token, status. */
 export async function bareLoginCalls(
   client: HttpClient,
   apiUrl: string,

@@ -13,7 +13,7 @@ import { summarize, type Summary } from './stats.js';
 import { expectSuccess, timeVariants, type Timing, type Trial, type Variant } from './trials.js';
 import { MFA_USER } from './users.js';
 
-/** What the cold-start runs need: a control-enabled emulator and a signed-in MFA user. */
+/** Inputs of the cold-start runs: an emulator with its control API and the MFA user's tokens. */
 export interface ColdStartSetup {
   emulator: EmulatorProcess;
   clientId: string;
@@ -41,7 +41,7 @@ function baseEnv(): NodeJS.ProcessEnv {
 }
 
 // The same calls as rips-login with a client id: token, MFA token, status. The sed expressions
-// take the access token and the MFA token out of the JSON answers.
+// take the access token and the MFA token out of the JSON responses.
 const CURL_LOGIN = `t=$(curl -sS -X POST -H 'Content-Type: application/json' \
 --data "$RIPS_TOKEN_BODY" "$RIPS_URL/oauth/v2/auth/tokens" \
 | sed -n 's/.*"access_token":"\\([^"]*\\)".*/\\1/p')
@@ -67,7 +67,7 @@ function nodeVariant(key: string, args: string[]): Variant {
   };
 }
 
-/** A run of an action with inputs, in a fresh runner environment. */
+/** Prepares a run of an action with inputs, in a fresh runner environment. */
 async function actionTrial(
   bundle: ActionBundle,
   defaults: Record<string, string>,

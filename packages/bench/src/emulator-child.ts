@@ -17,6 +17,6 @@ const stop = (): void => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
-// The parent holds stdin open, so an ended stdin means the parent is gone.
+// The parent keeps stdin open, so an ended stdin means the parent is gone.
 process.stdin.on('end', stop);
 process.stdin.resume();

@@ -19,7 +19,7 @@ const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon
 
 /**
  * Loads the emulator with autocannon, run as a second process so that the load generator and
- * the server each get an event loop, and returns the rate of 200 answers to `GET /applications`.
+ * the server each get an event loop, and returns the rate of 200 responses to `GET /applications`.
  */
 export async function loadEmulator(
   emulator: EmulatorProcess,
@@ -62,7 +62,7 @@ export async function loadEmulator(
   };
 }
 
-/** The headers of each authentication kind for the user without MFA. */
+/** Signs in the user without MFA and returns the headers of each authentication kind. */
 export async function loadHeaders(
   emulator: EmulatorProcess,
 ): Promise<{ bearer: Record<string, string>; plain: Record<string, string> }> {

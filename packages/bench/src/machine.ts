@@ -20,7 +20,7 @@ export function describeMachine(now: Date): MachineInfo {
   };
 }
 
-/** The 1, 5 and 15-minute load averages, formatted as `a, b, c`. */
+/** Formats the 1, 5 and 15-minute load averages as `a, b, c`. */
 export function loadAverage(): string {
   return loadavg()
     .map((value) => value.toFixed(2))

@@ -21,6 +21,7 @@ import { formatReport } from './report.js';
 import { countSignInRequests, SIGN_IN_CASES, type SignInCase } from './round-trips.js';
 import {
   authCoreRows,
+  COLD_START,
   failedRow,
   bundleRows,
   coldStartRows,
@@ -222,7 +223,7 @@ function buildRows(
   const timings = 'error' in cold ? new Map<string, never>() : cold.timings;
   return [
     ...('error' in cold
-      ? [failedRow('Cold start (spawn to exit)', 'cold start', cold.error)]
+      ? [failedRow(COLD_START, 'cold start', cold.error)]
       : coldStartRows({ results: cold, login: loginAction, request })),
     ...roundTripRows({
       cases,

@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** What a finished child process left behind. */
+/** Exit status, output and wall time of a finished child process. */
 export interface ProcessResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
@@ -78,7 +78,7 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
-/** How {@link measurePeakRss} reads the peak resident set size. */
+/** Source of the peak resident set size in {@link measurePeakRss}. */
 export type RssMethod = 'GNU time' | 'resourceUsage hook';
 
 /** Peak resident set size of one run, with the method that measured it. */

@@ -15,6 +15,9 @@ export const SESSION_OVERHEAD_LIMIT = 0.1;
 /** Bearer-authenticated requests per second the emulator should serve. */
 export const EMULATOR_BEARER_TARGET = 2000;
 
+/** Section of the cold-start rows. */
+export const COLD_START = 'Cold start (spawn to exit)';
+
 const MS = 'ms, median / p90';
 const RATE = 'req/s';
 
@@ -60,7 +63,7 @@ function summaryOf(timing: Timing | undefined): Summary | undefined {
   return timing !== undefined && 'summary' in timing ? timing.summary : undefined;
 }
 
-/** A row with the timing of a variant, or the reason it has none. */
+/** Builds a row with the timing of a variant, or with the reason it has none. */
 function timingRow(
   section: string,
   benchmark: string,
@@ -96,12 +99,17 @@ interface ActionColdStart {
   target: boolean;
 }
 
+/**
+ * Builds an action's cold-start rows: against `node -e 0`, the floor and curl, then against the
+ * floor plus the network time of its calls, which is the login bundle's target.
+ */
 function actionColdStartRows(results: ColdStartResults, action: ActionColdStart): Row[] {
-  const section = 'Cold start (spawn to exit)';
+  const section = COLD_START;
   const label = `${action.name} (${action.description})`;
   if (!action.state.built) {
     return [notBuiltRow(section, label, action.state.reason)];
   }
+
   const timing = results.timings.get(action.key);
   const node = summaryOf(results.timings.get('node'));
   const floor = summaryOf(results.timings.get('floor'));
@@ -112,6 +120,7 @@ function actionColdStartRows(results: ColdStartResults, action: ActionColdStart)
     timingRow(section, `${action.name} vs floor`, timing, { label: 'floor', summary: floor }),
     timingRow(section, `${action.name} vs curl`, timing, { label: 'curl', summary: curl }),
   ];
+
   const own = summaryOf(timing);
   if (own === undefined || floor === undefined || network === undefined) {
     return rows;
@@ -139,7 +148,7 @@ export interface ColdStartInput {
 }
 
 export function coldStartRows({ results, login, request }: ColdStartInput): Row[] {
-  const section = 'Cold start (spawn to exit)';
+  const section = COLD_START;
   const { timings } = results;
   const node = summaryOf(timings.get('node'));
   return [
@@ -399,7 +408,7 @@ function kb(bytes: number): string {
   return formatNumber(bytes / 1000, 1);
 }
 
-/** Median of per-round differences between a variant and `node -e 0`, in milliseconds. */
+/** Returns the median of per-round differences between a variant and `node -e 0`, in milliseconds. */
 function loadCost(timings: Map<string, Timing>, key: string): number | string {
   const own = timings.get(key);
   const node = timings.get('node');

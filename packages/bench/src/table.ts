@@ -11,11 +11,11 @@ export interface Row {
   benchmark: string;
   figure: string;
   unit: string;
-  /** What the figure is compared with: a baseline figure or a target. */
+  /** Baseline figure or target that the figure is compared with. */
   baseline: string;
   ratio: string;
   verdict: Verdict;
-  /** The full error of a failed row, whose baseline cell holds a shortened copy. */
+  /** Full error of a failed row, whose baseline cell contains a shortened copy. */
   detail?: string;
 }
 

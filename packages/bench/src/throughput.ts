@@ -102,7 +102,7 @@ export async function measureThroughput(
   return figures;
 }
 
-/** Requests the emulator logged for `calls` requests through a session that holds a valid token. */
+/** Log counts after `calls` requests through a session with a cached, unexpired token. */
 export interface CacheCheck {
   calls: number;
   logged: number;
