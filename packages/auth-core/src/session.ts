@@ -5,6 +5,7 @@ import {
   MfaRequiredError,
   RefreshRejectedError,
   ResponseNotJsonError,
+  RipsAuthError,
   TokenExpiredError,
   TokenRevokedError,
 } from './errors.js';
@@ -892,8 +893,21 @@ export class Session {
       return;
     }
     const state = this.tokenState;
-    if (this.expiresSoon(state) && this.canRenew(state)) {
+    if (!this.expiresSoon(state) || !this.canRenew(state)) {
+      return;
+    }
+    try {
       await this.renewTokens('expiring', state.accessToken, signal);
+    } catch (error: unknown) {
+      // A token that has not expired yet still works, so a failed early renewal only warns.
+      const stillValid =
+        state.expiresAtMs !== undefined && this.config.clock.now() < state.expiresAtMs;
+      if (!(error instanceof RipsAuthError) || !stillValid || error.code === 'ABORTED') {
+        throw error;
+      }
+      this.config.logger.warning(
+        `Could not renew the access token before it expires (${error.code}); using it until then`,
+      );
     }
   }
 }

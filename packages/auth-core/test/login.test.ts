@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { generateTotp, login, RipsAuthError, type LoginOptions } from '../src/index.js';
+import {
+  generateTotp,
+  login,
+  RipsAuthError,
+  secretForms,
+  type LoginOptions,
+} from '../src/index.js';
 import { ALICE, DAVE, DEMO, JURGEN, resetTestBed, startTestBed, type TestBed } from './helpers.js';
+
+const BOB_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 
 let bed: TestBed;
 let ciClientId: string;
@@ -364,6 +372,43 @@ describe('login and secrets', () => {
       onSecret: (value) => seen.push(value),
     });
     expect(seen).toEqual([ALICE.password, Buffer.from(ALICE.password).toString('base64')]);
+  });
+
+  it('keeps secrets out of error messages', async () => {
+    const first = await run({ ...DEMO, clientId: ciClientId });
+    const secrets = [
+      DEMO.password,
+      DEMO.totpSecret,
+      first.accessToken,
+      first.refreshToken,
+      first.mfaToken,
+    ];
+    const failures: (() => Promise<unknown>)[] = [
+      () => run({ email: DEMO.email, password: `${DEMO.password}x`, clientId: ciClientId }),
+      () => run({ refreshToken: `${first.refreshToken}x`, clientId: ciClientId }),
+      () =>
+        run({
+          email: DEMO.email,
+          password: DEMO.password,
+          clientId: ciClientId,
+          mfaToken: `${first.mfaToken}x`,
+        }),
+      () =>
+        run({ email: DEMO.email, password: DEMO.password, grant: 'plain', totpSecret: BOB_SECRET }),
+      () => run({ email: DEMO.email, password: DEMO.password, totpSecret: `${DEMO.totpSecret}!` }),
+      () => run({ email: DEMO.email, password: DEMO.password, apiUrl: 'http://rips.example.com' }),
+    ];
+    const messages: string[] = [];
+    for (const attempt of failures) {
+      const error = await failure(attempt());
+      messages.push(error.message, String(error.stack));
+    }
+    const text = [...messages, ...bed.logger.messages].join('\n');
+    for (const secret of secrets) {
+      for (const form of secretForms(secret ?? '')) {
+        expect(text).not.toContain(form);
+      }
+    }
   });
 
   it('keeps secrets out of log messages', async () => {

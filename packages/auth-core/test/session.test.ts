@@ -172,6 +172,25 @@ describe('Session token renewal', () => {
     expect(bed.logger.messages).toContain('info: The access token expires soon; refreshing it');
   });
 
+  it('keeps using a valid token when early renewal fails', async () => {
+    const session = bearerSession(await signIn());
+    bed.clock.ms += 2_419_200_000 - 30_000;
+    await bed.emulator.control.addFault({
+      path: '/oauth/v2/auth/tokens',
+      kind: 'status',
+      status: 500,
+    });
+    expect((await session.request({ path: '/applications' })).status).toBe(200);
+    expect(await bed.requestLines()).toEqual([
+      'POST /oauth/v2/auth/tokens 500',
+      'GET /applications 200',
+    ]);
+    expect(bed.logger.messages).toContain(
+      'warning: Could not renew the access token before it expires (HTTP_ERROR); using it until then',
+    );
+    expect(session.refreshed).toBe(false);
+  });
+
   it('reports the new tokens before returning them', async () => {
     const session = bearerSession(await signIn());
     await bed.emulator.control.expireUser(DEMO.email);
