@@ -177,13 +177,13 @@ function readSecrets(mask: Masker): SecretValues {
   return { accessToken, refreshToken, mfaToken, password, totpSecret, tokensFromEnv };
 }
 
-/** Describes a JSON parse failure by position only, because the text may hold a credential. */
+/** Describes a JSON parse failure by position only, because the text may contain a credential. */
 function jsonError(option: string, error: unknown, expected: string): InvalidOptionError {
   const detail = error instanceof Error ? /position \d+/.exec(error.message)?.[0] : undefined;
   const where = detail === undefined ? '' : ` at ${detail}`;
   return new InvalidOptionError(
     option,
-    `invalid JSON${where}; expected ${expected} (the text is not shown because it may hold a credential)`,
+    `invalid JSON${where}; expected ${expected} (the text is not shown because it may contain a credential)`,
     { cause: error },
   );
 }
@@ -196,7 +196,12 @@ function parseJsonObject(option: string, text: string, expected: string): Record
     throw jsonError(option, error, expected);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const kind = Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
+    let kind: string = typeof value;
+    if (Array.isArray(value)) {
+      kind = 'an array';
+    } else if (value === null) {
+      kind = 'null';
+    }
     throw new InvalidOptionError(option, `expected ${expected}, received ${kind}`);
   }
   return value as Record<string, unknown>;
@@ -255,7 +260,7 @@ function readBody(bodyText: string, bodyFile: string): string | undefined {
       body = readFileSync(resolve(bodyFile.trim()), 'utf8');
     } catch (error: unknown) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-      throw new InvalidOptionError(option, `cannot read ${bodyFile.trim()} (${code})`, {
+      throw new InvalidOptionError(option, `failed to read ${bodyFile.trim()} (${code})`, {
         cause: error,
       });
     }

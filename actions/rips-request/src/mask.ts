@@ -36,7 +36,7 @@ function maskAll(value: unknown, mask: Masker): void {
 
 /**
  * Masks the strings under the given field names (compared in lower case) anywhere in a parsed
- * JSON value, inside arrays as well. A field that holds an object or array has every string in
+ * JSON value, inside arrays as well. A field that contains an object or array has every string in
  * it masked. Returns how many fields matched.
  *
  * @example

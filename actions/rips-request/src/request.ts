@@ -12,10 +12,10 @@ import type { Masker } from './mask.js';
 /** `User-Agent` product token of this action. */
 export const USER_AGENT = 'rips-request/0.1.0';
 
-/** Response header that tells whether a list has more items after this page. */
+/** Response header that is `1` when a list has more items after this page. */
 const MORE_HEADER = 'x-api-pagination-more';
 
-/** The final answer of a request, with all pages combined when pagination was on. */
+/** The final response of a request, with all pages combined when pagination is on. */
 export interface RequestOutcome {
   status: number;
   /** Headers of the last page, names in lower case. */
@@ -47,12 +47,12 @@ export function createSession(config: ActionConfig, mask: Masker): Session {
   });
 }
 
-/** Whether a status is one of the expected codes or classes. */
+/** Returns whether a status is one of the expected codes or classes. */
 export function isExpectedStatus(status: number, expected: ExpectedStatus): boolean {
   return expected.codes.includes(status) || expected.classes.includes(Math.floor(status / 100));
 }
 
-/** The request path without its query string, which the logs and the summary leave out. */
+/** Returns the request path without its query string, which the logs and the summary leave out. */
 export function pathWithoutQuery(config: ActionConfig): string {
   return config.request.path.split('?')[0] ?? '';
 }
@@ -105,7 +105,7 @@ function startOffset(query: QueryParams): number {
 }
 
 /**
- * Follows `limit`/`offset` pagination while the API answers `X-API-Pagination-More: 1`, up to
+ * Follows `limit`/`offset` pagination while the API sends `X-API-Pagination-More: 1`, up to
  * `max-pages` pages, and combines the items of all pages into one array. A page with an
  * unexpected status ends the loop and becomes the outcome.
  */

@@ -601,12 +601,12 @@ describe('bad inputs', () => {
     [
       'invalid JSON in body',
       { method: 'POST', body: `{"password": "${CI_USER.password}"` },
-      'body: invalid JSON at position 27; expected a JSON request body (the text is not shown because it may hold a credential)',
+      'body: invalid JSON at position 27; expected a JSON request body (the text is not shown because it may contain a credential)',
     ],
     [
       'invalid JSON in query',
       { query: '{limit: 2}' },
-      'query: invalid JSON at position 1; expected a JSON object such as {"limit": 10} (the text is not shown because it may hold a credential)',
+      'query: invalid JSON at position 1; expected a JSON object such as {"limit": 10} (the text is not shown because it may contain a credential)',
     ],
     [
       'a query that is an array',
@@ -621,7 +621,7 @@ describe('bad inputs', () => {
     [
       'invalid JSON in headers',
       { headers: 'X-Request-Id: 1' },
-      'headers: invalid JSON; expected a JSON object such as {"X-Request-Id": "ci-42"} (the text is not shown because it may hold a credential)',
+      'headers: invalid JSON; expected a JSON object such as {"X-Request-Id": "ci-42"} (the text is not shown because it may contain a credential)',
     ],
     [
       'an Authorization header',
@@ -651,7 +651,7 @@ describe('bad inputs', () => {
     [
       'a missing body-file',
       { method: 'POST', 'body-file': 'missing.json' },
-      'body-file: cannot read missing.json (ENOENT)',
+      'body-file: failed to read missing.json (ENOENT)',
     ],
     [
       'no credentials',

@@ -5,7 +5,7 @@ import { login, type LoginResult } from '@rips-actions/auth-core';
 import { DEMO_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET } from '@rips-actions/rips-emulator';
 import type { UserSeed } from '@rips-actions/rips-emulator';
 
-/** The action directory, which holds action.yml and the committed dist/index.js. */
+/** The action directory, which contains action.yml and the committed dist/index.js. */
 export const ACTION_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /** A user without MFA, so that tests can sign in as often as they like. */
