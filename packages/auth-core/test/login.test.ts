@@ -396,7 +396,13 @@ describe('login and secrets', () => {
       () =>
         run({ email: DEMO.email, password: DEMO.password, grant: 'plain', totpSecret: BOB_SECRET }),
       () => run({ email: DEMO.email, password: DEMO.password, totpSecret: `${DEMO.totpSecret}!` }),
-      () => run({ email: DEMO.email, password: DEMO.password, apiUrl: 'http://rips.example.com' }),
+      () =>
+        login({
+          ...bed.options(),
+          email: DEMO.email,
+          password: DEMO.password,
+          apiUrl: 'http://rips.example.com',
+        }),
     ];
     const messages: string[] = [];
     for (const attempt of failures) {
