@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 
 import { invalidInput } from './errors.js';
-import { sendJson } from './http.js';
+import { httpDate, sendJson } from './http.js';
 import type { Fault, FaultKind } from './types.js';
 
 /** A fault as stored: its id and the number of hits left. */
@@ -178,7 +178,7 @@ function writeLargeBody(res: ServerResponse, nowMs: number, status: number, mib:
   const suffix = '"}';
   const fill = Math.max(0, size - prefix.length - suffix.length);
   res.writeHead(status, {
-    Date: new Date(nowMs).toUTCString(),
+    Date: httpDate(nowMs),
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': String(prefix.length + fill + suffix.length),
   });
@@ -227,7 +227,7 @@ export async function applyFault(
   res: ServerResponse,
   nowMs: number,
 ): Promise<boolean> {
-  const date = new Date(nowMs).toUTCString();
+  const date = httpDate(nowMs);
   switch (fault.kind) {
     case 'delay':
       await new Promise((resolve) => setTimeout(resolve, fault.ms));

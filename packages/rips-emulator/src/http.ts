@@ -62,6 +62,19 @@ export function parseJsonBody(bytes: Buffer): unknown {
   }
 }
 
+let cachedDateSecond = Number.NaN;
+let cachedDate = '';
+
+/** Formats an HTTP date (RFC 9110 §5.6.7), reusing the string within one second. */
+export function httpDate(nowMs: number): string {
+  const second = Math.floor(nowMs / 1000);
+  if (second !== cachedDateSecond) {
+    cachedDateSecond = second;
+    cachedDate = new Date(second * 1000).toUTCString();
+  }
+  return cachedDate;
+}
+
 /** Sends a JSON response with the `Date` header taken from the emulator's clock. */
 export function sendJson(
   res: ServerResponse,
@@ -73,7 +86,7 @@ export function sendJson(
   const payload = Buffer.from(JSON.stringify(body ?? {}), 'utf8');
   res.writeHead(status, {
     ...headers,
-    Date: new Date(nowMs).toUTCString(),
+    Date: httpDate(nowMs),
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': String(payload.length),
   });

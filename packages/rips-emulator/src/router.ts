@@ -21,8 +21,15 @@ export interface Route {
   handler: (context: RouteContext) => Promise<JsonResponse>;
 }
 
+/** Route patterns split into segments once, because matching runs on every request. */
+const patternSegments = new Map<string, string[]>();
+
 function matchPattern(pattern: string, path: string): Record<string, string> | undefined {
-  const expected = pattern.split('/');
+  let expected = patternSegments.get(pattern);
+  if (expected === undefined) {
+    expected = pattern.split('/');
+    patternSegments.set(pattern, expected);
+  }
   const actual = path.split('/');
   if (expected.length !== actual.length) {
     return undefined;
