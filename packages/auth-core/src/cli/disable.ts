@@ -80,7 +80,7 @@ async function disableWithTypedCodes(
     if (options.mfaToken !== undefined) {
       throw new CliError(
         'MFA_TOKEN_REJECTED',
-        'The API refused the MFA token in RIPS_MFA_TOKEN; unset it to type two codes instead',
+        'The API rejected the MFA token in RIPS_MFA_TOKEN; unset it to type two codes instead',
         ExitCode.failure,
         { cause: error },
       );
@@ -125,7 +125,7 @@ function readMfaToken(body: unknown): string {
 }
 
 /**
- * A session that reuses the tokens of `session` and sends `mfaToken`. A session cannot take an
+ * Creates a session that reuses the tokens of `session` and sends `mfaToken`. A session cannot take an
  * MFA token after it is created, so a typed code's token needs a second one.
  */
 function withMfaToken(session: Session, options: SessionOptions, mfaToken: string): Session {

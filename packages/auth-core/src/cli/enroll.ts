@@ -24,9 +24,9 @@ export interface EnrollFlags extends ApiFlags {
 export const TOTP_SECRET_NAME = 'RIPS_TOTP_SECRET';
 
 /**
- * Runs `mfa enroll`: starts an enrolment, shows its URI and QR code, turns MFA on with a code
- * typed from an authenticator app (or generated from the new secret), then prints the secret
- * once, after MFA is on, with the command that stores it.
+ * Runs `mfa enroll`: starts an enrolment and shows its URI and QR code. A code typed from an
+ * authenticator app, or generated from the new secret, turns MFA on. Only then is the secret
+ * printed, once, with the command that stores it.
  */
 export async function runEnroll(flags: EnrollFlags, output: Output): Promise<void> {
   const clientOptions = readClientOptions(flags, output);

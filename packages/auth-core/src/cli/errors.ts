@@ -15,7 +15,7 @@ export const ExitCode = {
   usage: 2,
   /** The API could not be reached, or did not respond in time. */
   network: 3,
-  /** The API refuses TOTP codes for a while after too many wrong ones. */
+  /** The API rejects TOTP codes for a while after too many wrong ones. */
   rateLimited: 4,
   /** The user pressed Ctrl-C at a prompt (128 + SIGINT, as shells report it). */
   interrupted: 130,
@@ -45,7 +45,7 @@ export class CliError extends Error {
   }
 }
 
-/** What `main` reports for a failed command. */
+/** The code, message and exit status reported for a failed command. */
 export interface Failure {
   code: string;
   message: string;
@@ -110,7 +110,7 @@ function renameInput(message: string): string {
 
 function describeRateLimit(error: MfaRateLimitedError): Failure {
   const seconds = error.retryAfterSeconds;
-  const base = 'The API refuses TOTP codes after 3 wrong codes in 30 s';
+  const base = 'The API rejects TOTP codes after 3 wrong codes in 30 s';
   if (seconds === undefined) {
     return {
       code: error.code,

@@ -66,7 +66,7 @@ export function requireEmail(flags: ApiFlags): string {
   return email;
 }
 
-/** The OAuth client of the password grant: `--client-id`, else `--client-name` (default `ci`). */
+/** Returns the OAuth client of the password grant: `--client-id`, else `--client-name` (default `ci`). */
 export function readClient(flags: ApiFlags): { clientId?: string; clientName?: string } {
   const clientId = flags.clientId?.trim();
   if (clientId !== undefined && clientId !== '') {
@@ -76,7 +76,7 @@ export function readClient(flags: ApiFlags): { clientId?: string; clientName?: s
 }
 
 /**
- * Returns the password from `RIPS_PASSWORD`, or asks for it without echo. The password never
+ * Returns the password from `RIPS_PASSWORD`, or prompts for it without echo. The password never
  * comes from a flag, because flags show up in shell history and process lists.
  */
 export async function readPassword(email: string): Promise<string> {

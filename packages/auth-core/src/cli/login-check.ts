@@ -65,7 +65,7 @@ export async function runLoginCheck(flags: LoginFlags, output: Output): Promise<
         mfaToken === undefined
           ? 'MFA is enabled for this account: set RIPS_TOTP_SECRET, or RIPS_MFA_TOKEN with a ' +
             'current MFA token'
-          : 'The API refused the MFA token in RIPS_MFA_TOKEN: set RIPS_TOTP_SECRET so that a ' +
+          : 'The API rejected the MFA token in RIPS_MFA_TOKEN: set RIPS_TOTP_SECRET so that a ' +
             'new one can be obtained';
       throw new CliError('MFA_REQUIRED', message, ExitCode.failure, { cause: error });
     }

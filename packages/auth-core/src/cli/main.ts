@@ -19,10 +19,10 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0    success
   1    the API rejected the request: wrong password, MFA already on or off, wrong or
-       reused code, refused token, or an unexpected response
+       reused code, rejected token, or an unexpected response
   2    usage error: unknown flag, missing or malformed input, or no terminal to prompt on
   3    the API is unreachable or did not respond in time
-  4    the API refuses TOTP codes for a while after 3 wrong codes in 30 s
+  4    the API rejects TOTP codes for a while after 3 wrong codes in 30 s
   130  interrupted at a prompt (Ctrl-C)
 
 With --json, stdout carries one JSON object: the result, or {"error":{"code","message"}}.`;

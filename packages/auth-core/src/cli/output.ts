@@ -2,7 +2,8 @@ import type { Logger } from '../index.js';
 import type { Failure } from './errors.js';
 
 /**
- * Where a command writes. Results go to stdout, as text or, with `--json`, as one JSON object.
+ * The output streams of a command. Results go to stdout, as text or, with `--json`, as one JSON
+ * object.
  * Progress, warnings and prompts go to stderr, so that stdout stays parseable.
  */
 export class Output {
@@ -58,7 +59,7 @@ export class Output {
     }
   }
 
-  /** A library logger: warnings always reach stderr, info and debug only with `--verbose`. */
+  /** Creates a library logger: warnings always reach stderr, info and debug only with `--verbose`. */
   logger(): Logger {
     const verboseNote = (line: string): void => {
       if (this.verbose) this.note(line);

@@ -19,18 +19,22 @@ const MAX_MALFORMED_ENTRIES = 5;
 /** The API's error messages for a code that did not match or was already used. */
 const REJECTION_MESSAGES = new Set(['Invalid code', 'Code already used']);
 
+/** Estimates the server's current time in milliseconds from its latest `Date` header. */
+function serverNow(session: Session): number {
+  return Date.now() + (session.clockOffsetMs ?? 0);
+}
+
 /** Seconds until the current TOTP code of the server's clock changes. */
 export function secondsUntilNextCode(session: Session): number {
-  const serverNowMs = Date.now() + (session.clockOffsetMs ?? 0);
-  const intoStep = Math.floor(serverNowMs / 1000) % TOTP_PERIOD_SECONDS;
+  const intoStep = Math.floor(serverNow(session) / 1000) % TOTP_PERIOD_SECONDS;
   return TOTP_PERIOD_SECONDS - intoStep;
 }
 
 /**
  * Asks for codes from an authenticator app and sends them to `path` until the API accepts one,
- * and returns its JSON response body. An entry that is not 6 digits is asked again without being
- * sent, because only sent codes count toward the API's limit. After 3 rejected codes the
- * command stops with `MFA_CODE_REJECTED`, before the API would block codes for 30 s anyway.
+ * and returns its JSON response body. An entry that is not 6 digits is asked again without
+ * being sent, because only sent codes count toward the API's limit. After 3 rejected codes the
+ * command stops with `MFA_CODE_REJECTED`, because the API then rejects every code for 30 s.
  */
 export async function exchangeTypedCodes(
   session: Session,
@@ -90,9 +94,9 @@ async function sendCode(session: Session, path: CodePath, code: string): Promise
   });
   const operation = `Sending a TOTP code to ${path}`;
   if (response.status === 429) {
-    const retryAfterSeconds = parseRetryAfterSeconds(response);
+    const retryAfterSeconds = parseRetryAfterSeconds(response, serverNow(session));
     throw new MfaRateLimitedError(
-      `The API refuses TOTP codes after too many wrong codes`,
+      `The API rejects TOTP codes after too many wrong codes`,
       retryAfterSeconds,
       { method: 'POST', path, status: 429 },
     );
@@ -121,13 +125,15 @@ function errorMessageOf(response: ApiResponse): string | undefined {
   return undefined;
 }
 
-/** Reads `Retry-After` as seconds or as an HTTP date (RFC 9110 §10.2.3). */
-function parseRetryAfterSeconds(response: ApiResponse): number | undefined {
+/**
+ * Reads `Retry-After` as seconds or as an HTTP date (RFC 9110 §10.2.3); a date is compared
+ * with the server's clock, estimated from its `Date` header.
+ */
+function parseRetryAfterSeconds(response: ApiResponse, serverNowMs: number): number | undefined {
   const value = response.headers['retry-after']?.trim();
   if (value === undefined || value === '') return undefined;
   if (/^\d+$/.test(value)) return Number(value);
   const dateMs = Date.parse(value);
   if (Number.isNaN(dateMs)) return undefined;
-  const serverNowMs = Date.now();
   return Math.max(0, Math.ceil((dateMs - serverNowMs) / 1000));
 }

@@ -175,7 +175,7 @@ describe.skipIf(skipWithoutPython)('mfa disable on a terminal', { timeout: 60_00
     expect(await mfaEnabled(BOB.email, BOB.password)).toBe(false);
   });
 
-  it('reports a refused RIPS_MFA_TOKEN', async () => {
+  it('reports a rejected RIPS_MFA_TOKEN', async () => {
     const terminal = runInTerminal(disableArgs(BOB.email), {
       RIPS_PASSWORD: BOB.password,
       RIPS_MFA_TOKEN: 'stale-token',
@@ -183,7 +183,7 @@ describe.skipIf(skipWithoutPython)('mfa disable on a terminal', { timeout: 60_00
 
     expect(await terminal.exited).toBe(1);
     expect(terminal.transcript).toBe(
-      'rips-auth: error: The API refused the MFA token in RIPS_MFA_TOKEN; unset it to type two codes instead\n',
+      'rips-auth: error: The API rejected the MFA token in RIPS_MFA_TOKEN; unset it to type two codes instead\n',
     );
   });
 });

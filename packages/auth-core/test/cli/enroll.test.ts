@@ -36,7 +36,7 @@ function enrollArgs(email: string, ...extra: string[]): string[] {
   return ['mfa', 'enroll', '--api-url', bed.url, '--email', email, ...extra];
 }
 
-/** True when the user's MFA is on: a status read without an MFA token is refused. */
+/** True when the user's MFA is on: a status read without an MFA token is rejected. */
 async function mfaIsOn(email: string, password: string): Promise<boolean> {
   const session = new Session({
     apiUrl: bed.url,
@@ -195,7 +195,7 @@ describe('mfa enroll with --confirm-with-secret', { timeout: 60_000 }, () => {
 
     expect(run.exitCode).toBe(4);
     const message =
-      'The API refuses TOTP codes after 3 wrong codes in 30 s. Wait 120 s, then run the command again';
+      'The API rejects TOTP codes after 3 wrong codes in 30 s. Wait 120 s, then run the command again';
     expect(run.stderr).toBe(`rips-auth: error: ${message}\n`);
     expect(parseJsonOutput(run.stdout)).toEqual({
       error: { code: 'MFA_RATE_LIMITED', message, retryAfterSeconds: 120 },
@@ -268,7 +268,7 @@ describe.skipIf(skipWithoutPython)('mfa enroll on a terminal', { timeout: 60_000
 
     expect(await second.exited).toBe(4);
     expect(second.transcript).toMatch(
-      /rips-auth: error: The API refuses TOTP codes after 3 wrong codes in 30 s\. Wait (30|29|28) s, then run the command again\n$/,
+      /rips-auth: error: The API rejects TOTP codes after 3 wrong codes in 30 s\. Wait (30|29|28) s, then run the command again\n$/,
     );
   });
 
@@ -289,13 +289,13 @@ describe.skipIf(skipWithoutPython)('mfa enroll on a terminal', { timeout: 60_000
   });
 });
 
-/** A pattern that matches once `text` is on the terminal `count` times. */
+/** Builds a pattern that matches once `text` is on the terminal `count` times. */
 function countOf(text: string, count: number): RegExp {
   const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`(?:${escaped}[\\s\\S]*){${count}}`);
 }
 
-/** A 6-digit code that differs from `code`, so the API rejects it. */
+/** Returns a 6-digit code that differs from `code`, so the API rejects it. */
 function wrongCode(code: string): string {
   return code === '000000' ? '111111' : '000000';
 }

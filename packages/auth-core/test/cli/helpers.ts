@@ -94,7 +94,7 @@ export interface CliRun {
 }
 
 /**
- * The environment of a run: only `PATH` from the test process, so that no `RIPS_*` variable or
+ * Builds the environment of a run: only `PATH` from the test process, so that no `RIPS_*` variable or
  * proxy setting of the developer's shell leaks into a test.
  */
 function childEnv(env: Record<string, string>): Record<string, string> {
@@ -201,7 +201,7 @@ export function runInTerminal(args: string[], env: Record<string, string> = {}):
   };
 }
 
-/** A loopback URL where nothing listens: a port that was free a moment ago. */
+/** Returns a loopback URL where nothing listens: a port that was free a moment ago. */
 export async function unusedLoopbackUrl(): Promise<string> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -227,7 +227,7 @@ describe('login --check', { timeout: 60_000 }, () => {
     expect(run).toEqual({
       stdout: '',
       stderr:
-        'rips-auth: error: The API refuses TOTP codes after 3 wrong codes in 30 s. Wait 75 s, then run the command again\n',
+        'rips-auth: error: The API rejects TOTP codes after 3 wrong codes in 30 s. Wait 75 s, then run the command again\n',
       exitCode: 4,
     });
   });

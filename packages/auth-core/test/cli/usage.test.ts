@@ -35,7 +35,7 @@ describe('help', { timeout: 60_000 }, () => {
     expect(run.stderr).toBe('');
     expect(run.stdout.startsWith(`${usage}\n`)).toBe(true);
     expect(run.stdout).toContain('\nExit codes:\n  0    success\n');
-    expect(run.stdout).toContain('  4    the API refuses TOTP codes for a while');
+    expect(run.stdout).toContain('  4    the API rejects TOTP codes for a while');
   });
 
   it('documents the enroll flags and environment', async () => {
@@ -75,10 +75,10 @@ describe('help', { timeout: 60_000 }, () => {
       Exit codes:
         0    success
         1    the API rejected the request: wrong password, MFA already on or off, wrong or
-             reused code, refused token, or an unexpected response
+             reused code, rejected token, or an unexpected response
         2    usage error: unknown flag, missing or malformed input, or no terminal to prompt on
         3    the API is unreachable or did not respond in time
-        4    the API refuses TOTP codes for a while after 3 wrong codes in 30 s
+        4    the API rejects TOTP codes for a while after 3 wrong codes in 30 s
         130  interrupted at a prompt (Ctrl-C)
 
       With --json, stdout carries one JSON object: the result, or {"error":{"code","message"}}.
@@ -125,10 +125,10 @@ describe('help', { timeout: 60_000 }, () => {
       Exit codes:
         0    success
         1    the API rejected the request: wrong password, MFA already on or off, wrong or
-             reused code, refused token, or an unexpected response
+             reused code, rejected token, or an unexpected response
         2    usage error: unknown flag, missing or malformed input, or no terminal to prompt on
         3    the API is unreachable or did not respond in time
-        4    the API refuses TOTP codes for a while after 3 wrong codes in 30 s
+        4    the API rejects TOTP codes for a while after 3 wrong codes in 30 s
         130  interrupted at a prompt (Ctrl-C)
 
       With --json, stdout carries one JSON object: the result, or {"error":{"code","message"}}.
@@ -273,7 +273,7 @@ describe('usage errors', { timeout: 60_000 }, () => {
     });
   });
 
-  it('refuses typed codes without a terminal before any request', async () => {
+  it('rejects typed codes without a terminal', async () => {
     await bed.emulator.control.clearRequests();
 
     const run = await runCli(['mfa', 'enroll', '--api-url', bed.url, '--email', ALICE.email], {
