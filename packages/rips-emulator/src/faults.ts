@@ -230,7 +230,8 @@ export async function applyFault(
   const date = httpDate(nowMs);
   switch (fault.kind) {
     case 'delay':
-      await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      // The timer is unreferenced so that a pending delay does not keep a stopped emulator alive.
+      await new Promise((resolve) => setTimeout(resolve, fault.ms).unref());
       return false;
     case 'status': {
       const headers: Record<string, string> = {};
