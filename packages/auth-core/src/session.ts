@@ -576,7 +576,7 @@ export class Session {
     };
   }
 
-  private async clientId_(signal: AbortSignal | undefined): Promise<string> {
+  private async resolveClientIdOnce(signal: AbortSignal | undefined): Promise<string> {
     if (this.clientIdValue !== undefined) {
       return this.clientIdValue;
     }
@@ -601,7 +601,7 @@ export class Session {
   }
 
   private async passwordGrant(signal: AbortSignal | undefined): Promise<void> {
-    const clientId = await this.clientId_(signal);
+    const clientId = await this.resolveClientIdOnce(signal);
     const tokens = await requestTokens(
       this.sender,
       {
@@ -621,7 +621,7 @@ export class Session {
     refreshToken: string,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const clientId = await this.clientId_(signal);
+    const clientId = await this.resolveClientIdOnce(signal);
     try {
       const tokens = await requestTokens(
         this.sender,

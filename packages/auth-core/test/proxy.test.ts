@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:net';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { startEmulator } from '@rips-actions/rips-emulator';
+
 import { listGlobalClients, NetworkError } from '../src/index.js';
 
 /**
@@ -62,5 +64,30 @@ describe('proxy support', () => {
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(NetworkError);
     expect(proxy.lines).toEqual(['CONNECT rips.example.invalid:443 HTTP/1.1']);
+  });
+
+  it('sends plain HTTP requests through HTTP_PROXY', async () => {
+    process.env.HTTP_PROXY = proxy.url;
+    const error = await listGlobalClients({
+      apiUrl: 'http://rips.example.invalid:8080',
+      allowInsecureHttp: true,
+      retries: 0,
+      timeoutMs: 5_000,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(proxy.lines).toEqual(['CONNECT rips.example.invalid:8080 HTTP/1.1']);
+  });
+
+  it('bypasses the proxy for loopback hosts', async () => {
+    const emulator = await startEmulator({ scryptCost: 1024 });
+    try {
+      process.env.HTTPS_PROXY = proxy.url;
+      process.env.HTTP_PROXY = proxy.url;
+      const clients = await listGlobalClients({ apiUrl: emulator.url, retries: 0 });
+      expect(Object.keys(clients).sort()).toEqual(['ci', 'ui-client']);
+      expect(proxy.lines).toEqual([]);
+    } finally {
+      await emulator.close();
+    }
   });
 });
