@@ -226,6 +226,39 @@ describe.skipIf(skipWithoutPython)('mfa enroll on a terminal', { timeout: 60_000
     expect(await mfaIsOn(ALICE.email, ALICE.password)).toBe(true);
   });
 
+  it('keeps stdout to one JSON object with --json', async () => {
+    const terminal = runInTerminal(enrollArgs(ALICE.email, '--json', '--no-qr'), {
+      RIPS_PASSWORD: ALICE.password,
+    });
+    await terminal.waitFor('Code shown by the authenticator app: ');
+    const uri = /otpauth:\/\/\S+/.exec(terminal.transcript)?.[0] ?? '';
+    const secret = new URL(uri).searchParams.get('secret') ?? '';
+    const code = await bed.code(secret);
+
+    terminal.type(`${code}\r`);
+
+    expect(await terminal.exited).toBe(0);
+    // On the terminal stderr and stdout mix: the URI and prompt come first, the JSON last.
+    expect(terminal.transcript).toBe(
+      [
+        'Add this account to an authenticator app by scanning the QR code or opening the URI:',
+        '',
+        uri,
+        '',
+        `Code shown by the authenticator app: ${code}`,
+        JSON.stringify({
+          email: ALICE.email,
+          mfaEnabled: true,
+          secret,
+          uri,
+          secretName: 'RIPS_TOTP_SECRET',
+          storeCommand: 'gh secret set RIPS_TOTP_SECRET',
+        }),
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('asks again after a wrong code', async () => {
     const terminal = runInTerminal(enrollArgs(ALICE.email, '--no-qr'), {
       RIPS_PASSWORD: ALICE.password,
