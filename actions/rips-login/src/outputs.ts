@@ -88,8 +88,10 @@ export function publishLogin(publication: LoginPublication): void {
 }
 
 /**
- * Writes who signed in, how, and when the token expires to the job summary. It holds no
- * credential. Without `GITHUB_STEP_SUMMARY`, as outside a runner, nothing is written.
+ * Writes who signed in, how, and when the token expires to the job summary. It contains no
+ * credential. Without `GITHUB_STEP_SUMMARY`, as outside a runner, nothing is written. The outputs
+ * are already set at this point, so a failure to write only logs a warning rather than failing
+ * a step that has outputs.
  */
 export async function writeLoginSummary(result: LoginResult, config: LoginConfig): Promise<void> {
   if ((process.env['GITHUB_STEP_SUMMARY'] ?? '') === '') {
@@ -105,15 +107,34 @@ export async function writeLoginSummary(result: LoginResult, config: LoginConfig
   if (result.clientId !== undefined) {
     rows.push(['OAuth client id', result.clientId]);
   }
-  rows.push(['Access token expires', result.expiresAt?.toISOString() ?? 'never (no token)']);
-  await core.summary
-    .addHeading('RIPS login', 3)
-    .addTable([
-      [
-        { data: 'Item', header: true },
-        { data: 'Value', header: true },
-      ],
-      ...rows,
-    ])
-    .write();
+  rows.push([
+    'Access token expires',
+    result.expiresAt?.toISOString() ?? 'no token (plain headers)',
+  ]);
+  try {
+    await core.summary
+      .addHeading('RIPS login', 3)
+      .addTable([
+        [
+          { data: 'Item', header: true },
+          { data: 'Value', header: true },
+        ],
+        // The summary is HTML and the e-mail address comes from the API.
+        ...rows.map((row) => row.map(escapeHtml)),
+      ])
+      .write();
+  } catch (error: unknown) {
+    core.summary.emptyBuffer();
+    core.warning(
+      `Failed to write the job summary: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Core from '@actions/core';
@@ -302,6 +302,26 @@ describe('run with the password grant', () => {
       expect(summary).not.toContain(secret);
     }
   });
+  it('warns when the summary cannot be written', async () => {
+    // A directory in place of the summary file makes the append fail.
+    await rm(summaryPath);
+    await mkdir(summaryPath);
+    try {
+      setInputs({ 'api-url': emulator.url, ...passwordInputs(PLAIN_USER) });
+
+      await run();
+
+      expect(setFailed).not.toHaveBeenCalled();
+      expect(setOutput).toHaveBeenCalledTimes(10);
+      expect(warning).toHaveBeenCalledTimes(1);
+      expect(String(warning.mock.calls[0]?.[0])).toMatch(
+        /^Failed to write the job summary: EISDIR/,
+      );
+    } finally {
+      await rm(summaryPath, { recursive: true });
+      await writeFile(summaryPath, '');
+    }
+  });
 });
 
 describe('run with an MFA token', () => {
@@ -395,6 +415,28 @@ describe('run with the refresh and plain methods', () => {
       maskForms(givenToken, accessToken, `Bearer ${accessToken}`, refreshToken),
     );
     expect(info).toHaveBeenCalledWith(`Signing in to ${emulator.url} with the refresh method`);
+  });
+
+  it('falls back to the password', async () => {
+    setInputs({
+      'api-url': emulator.url,
+      ...passwordInputs(PLAIN_USER),
+      'refresh-token': 'def502-not-a-token',
+    });
+
+    await run();
+
+    expect(setFailed).not.toHaveBeenCalled();
+    expect(outputValue('auth-method')).toBe('password');
+    expect(warning.mock.calls).toEqual([
+      ['The API rejected the refresh token; signing in with the e-mail and password instead'],
+    ]);
+    expect(await requestPaths()).toEqual([
+      'GET /oauth/v2/global/clients 200',
+      'POST /oauth/v2/auth/tokens 401',
+      'POST /oauth/v2/auth/tokens 200',
+      'GET /status 200',
+    ]);
   });
 
   it('signs in with plain headers', async () => {
