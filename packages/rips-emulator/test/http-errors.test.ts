@@ -139,6 +139,17 @@ describe('bad requests', () => {
     }
   });
 
+  it('serves on IPv6 loopback with a bracketed URL', async () => {
+    const ipv6 = await startTestEmulator({ host: '::1' });
+    try {
+      expect(ipv6.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+      const { status } = await call(ipv6, 'GET', '/status');
+      expect(status).toBe(200);
+    } finally {
+      await ipv6.close();
+    }
+  });
+
   it('sends a Date header from the emulator clock', async () => {
     const { headers } = await call(emulator, 'GET', '/status');
     expect(headers.get('date')).toBe(new Date(START_MS).toUTCString());
