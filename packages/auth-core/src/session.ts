@@ -198,10 +198,10 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 /**
- * An authenticated connection to the API. It sends each request with the right headers,
- * renews the access token ahead of expiry and once on `X-API-Expired` (one shared refresh for
- * concurrent requests, because refresh tokens rotate), signs in again on `X-API-Revoked` when it
- * has a password, and obtains an MFA token from the TOTP secret when the API requires one.
+ * An authenticated connection to the API. It sends each request with the right headers and
+ * renews the access token ahead of expiry and once on `X-API-Expired`. Concurrent requests share
+ * one refresh, because refresh tokens rotate. On `X-API-Revoked` it signs in again when it has a
+ * password. When the API requires an MFA token, it obtains one from the TOTP secret.
  *
  * @example
  * ```ts
@@ -357,10 +357,10 @@ export class Session {
   }
 
   /**
-   * Sends a request and returns the answer whatever its status. Raises typed errors only for
+   * Sends a request and returns the response whatever its status. Raises typed errors only for
    * what the caller cannot act on: invalid options, authentication that cannot be repaired
    * (for example revoked tokens without a password), network failures, timeouts and oversized
-   * answers.
+   * responses.
    *
    * @example
    * ```ts

@@ -14,9 +14,9 @@ export interface TotpCode {
 }
 
 /**
- * Hands out TOTP codes so that no code or time step is sent twice, no step at or before one the
- * server has used is sent (RFC 6238 §5.2 single use), and at most three codes are sent in any
- * 30 s. It waits for the next time step when needed. Times are the server's, as estimated from
+ * Hands out TOTP codes so that no code or time step is sent twice and at most three codes are
+ * sent in any 30 s. The server accepts each step once, so no step at or before one it has used
+ * is sent. When needed, it waits for the next time step. Times are the server's, estimated from
  * its `Date` header, so that codes match the server's step.
  */
 export class TotpCodeSource {

@@ -16,7 +16,7 @@ export interface TokenSet {
   refreshToken: string | undefined;
   /** The token type, `Bearer`. */
   tokenType: string;
-  /** Lifetime in seconds from the token answer's `expires_in`, when known. */
+  /** Lifetime in seconds from the token response's `expires_in`, when known. */
   expiresIn: number | undefined;
   /** When the access token expires by the local clock: the earlier of `expires_in` and the JWT `exp`. */
   expiresAt: Date | undefined;
