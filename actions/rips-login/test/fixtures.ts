@@ -14,9 +14,16 @@ export const MFA_USER = {
 /** A user without MFA whose password begins and ends with a space. */
 export const PLAIN_USER = { email: 'ci@example.com', password: ' pw with spaces ' } as const;
 
+/** A user without MFA whose password has two lines, separated by CRLF. */
+export const MULTI_LINE_USER = {
+  email: 'multi@example.com',
+  password: 'first line\r\nsecond line',
+} as const;
+
 export const USERS: UserSeed[] = [
   { ...MFA_USER, id: 1 },
   { ...PLAIN_USER, id: 2 },
+  { ...MULTI_LINE_USER, id: 3 },
 ];
 
 /**

@@ -10,6 +10,7 @@ import { run } from '../src/main.js';
 import {
   ACTION_DIR,
   MFA_USER,
+  MULTI_LINE_USER,
   PLAIN_USER,
   USERS,
   maskForms,
@@ -167,6 +168,9 @@ describe('run with the password grant', () => {
     );
     expect(exportVariable).not.toHaveBeenCalled();
     expect(warning).not.toHaveBeenCalled();
+    for (const plainValue of [ciClientId, expiresAt, MFA_USER.email, '1']) {
+      expect(maskedValues()).not.toContain(plainValue);
+    }
     expect(info.mock.calls).toEqual([
       [`Signing in to ${emulator.url} with the password method`],
       ['Obtained an MFA token'],
@@ -234,6 +238,24 @@ describe('run with the password grant', () => {
       'POST /oauth/v2/auth/tokens 200',
       'GET /status 200',
     ]);
+  });
+
+  it('masks each line of a password', async () => {
+    setInputs({ 'api-url': emulator.url, ...passwordInputs(MULTI_LINE_USER) });
+
+    await run();
+
+    expect(setFailed).not.toHaveBeenCalled();
+    expect(maskedValues().slice(0, 7)).toEqual([
+      'first line\r\nsecond line',
+      'first line',
+      'second line',
+      'Zmlyc3QgbGluZQ0Kc2Vjb25kIGxpbmU=',
+      'Zmlyc3QgbGluZQ0Kc2Vjb25kIGxpbmU',
+      'first%20line%0D%0Asecond%20line',
+      'first line\\r\\nsecond line',
+    ]);
+    expect(outputValue('user-email')).toBe(MULTI_LINE_USER.email);
   });
 
   it('drops a pasted trailing line break', async () => {
