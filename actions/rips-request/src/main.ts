@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { Session } from '@rips-actions/auth-core';
 
+import { failureMessage } from './errors.js';
 import { readConfig, type ActionConfig } from './inputs.js';
 import { createMasker } from './mask.js';
 import { exportTokens, prepareOutputs, publishOutputs, tokenExports } from './outputs.js';
@@ -26,7 +27,7 @@ export async function run(): Promise<void> {
     if (config !== undefined && session !== undefined) {
       exportTokens(tokenExports(session, config));
     }
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    core.setFailed(failureMessage(error));
     if (error instanceof Error && error.stack !== undefined) {
       core.debug(error.stack);
     }

@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 import * as core from '@actions/core';
 import { HttpError, type Session, type TokenSet } from '@rips-actions/auth-core';
 
-import { ENV, type ActionConfig, type ExpectedStatus } from './inputs.js';
+import type { ActionConfig } from './inputs.js';
+import { ENV } from './names.js';
+import type { ExpectedStatus } from './parsers.js';
 import { maskJsonFields, type Masker } from './mask.js';
 import { pathWithoutQuery, type RequestOutcome } from './request.js';
 

@@ -6,7 +6,8 @@ import {
   type QueryParams,
 } from '@rips-actions/auth-core';
 
-import type { ActionConfig, ExpectedStatus } from './inputs.js';
+import type { ActionConfig } from './inputs.js';
+import type { ExpectedStatus } from './parsers.js';
 import type { Masker } from './mask.js';
 
 /** `User-Agent` product token of this action. */

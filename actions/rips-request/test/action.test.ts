@@ -413,6 +413,41 @@ describe('errors and retries', () => {
     expectNoLeaks(run, [...PASSWORDS, ...secretsOf(ci)]);
   });
 
+  it('retries a 429 with Retry-After and a reset connection', async () => {
+    await emulator.control.addFault({
+      path: '/status',
+      kind: 'status',
+      status: 429,
+      retryAfter: 1,
+    });
+    await emulator.control.addFault({ path: '/status', kind: 'reset', after: 'headers' });
+    await emulator.control.clearRequests();
+    const run = await runAction({
+      action: ACTION_DIR,
+      inputs: { ...tokenInputs(ci), path: '/status' },
+    });
+
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.outputs['status']).toBe('200');
+    expect(
+      (await emulator.control.requests()).filter((entry) => entry.path === '/status'),
+    ).toHaveLength(3);
+  });
+
+  it('fails with a clear error after the timeout', async () => {
+    await emulator.control.addFault({ path: '/status', kind: 'delay', ms: 3000 });
+    const run = await runAction({
+      action: ACTION_DIR,
+      inputs: { ...tokenInputs(ci), path: '/status', 'timeout-seconds': 1, retries: 0 },
+    });
+
+    expect(run.exitCode).toBe(1);
+    expect(errorsOf(run)).toEqual([
+      'GET /status timed out after 1000 ms; raise timeout-seconds if the API is slow to respond',
+    ]);
+    expect(run.outputs).toEqual({});
+  });
+
   it('does not retry a 503 on POST by default', async () => {
     await emulator.control.addFault({ path: '/applications', kind: 'status', status: 503 });
     await emulator.control.clearRequests();

@@ -1,13 +1,19 @@
-import { InvalidOptionError, secretForms } from '@rips-actions/auth-core';
+import {
+  InvalidOptionError,
+  NetworkError,
+  secretForms,
+  TimeoutError,
+} from '@rips-actions/auth-core';
 import { describe, expect, it, vi } from 'vitest';
 
+import { failureMessage } from '../src/errors.js';
 import {
   parseExpectedStatus,
   parseHeaders,
   parseMaxPages,
   parseQuery,
   type ExpectedStatus,
-} from '../src/inputs.js';
+} from '../src/parsers.js';
 import { createMasker, maskJsonFields } from '../src/mask.js';
 import { filterHeaders } from '../src/outputs.js';
 import { isExpectedStatus } from '../src/request.js';
@@ -209,5 +215,27 @@ describe('filterHeaders', () => {
       'x-api-mfa-required': '1',
       'x-api-expired': '1',
     });
+  });
+});
+
+describe('failureMessage', () => {
+  it.each<[string, unknown, string]>([
+    [
+      'a timeout',
+      new TimeoutError('GET /status timed out after 10 ms', 10),
+      'GET /status timed out after 10 ms; raise timeout-seconds if the API is slow to respond',
+    ],
+    [
+      'a network error',
+      new NetworkError('Could not complete the request to https://h: ECONNREFUSED', {
+        mayHaveReachedServer: false,
+      }),
+      'Could not complete the request to https://h: ECONNREFUSED; check api-url and, on a self-hosted runner, HTTPS_PROXY and NO_PROXY',
+    ],
+    ['an input error', new InvalidOptionError('path', 'missing'), 'path: missing'],
+    ['a plain error', new Error('boom'), 'boom'],
+    ['a thrown string', 'text', 'text'],
+  ])('describes %s', (_title, error, message) => {
+    expect(failureMessage(error)).toBe(message);
   });
 });
