@@ -136,6 +136,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     report,
   );
 
+  logger?.info(`Signing in to ${session.apiUrl.href} with the ${method} method`);
   await session.signIn();
   // NOTE: with plain headers this is the first request, so the code follows the local clock.
   // A server clock more than one step off rejects it, and the retry uses the Date header.

@@ -135,7 +135,16 @@ function readBody(
  * `requestRaw`, carrying the abort signal so that the total deadline closes the socket.
  */
 export function createHttpTransport(): Transport {
-  const client = new HttpClient(undefined, [], { allowRedirects: false, allowRetries: false });
+  // An HttpClient caches one agent for the first scheme it sees, so each scheme gets its own.
+  const clients = new Map<string, HttpClient>();
+  const clientFor = (protocol: string): HttpClient => {
+    let client = clients.get(protocol);
+    if (client === undefined) {
+      client = new HttpClient(undefined, [], { allowRedirects: false, allowRetries: false });
+      clients.set(protocol, client);
+    }
+    return client;
+  };
   return async (request) => {
     const { url, signal } = request;
     if (signal.aborted) {
@@ -146,6 +155,7 @@ export function createHttpTransport(): Transport {
       headers['content-length'] = request.body.byteLength;
     }
     const secure = url.protocol === 'https:';
+    const client = clientFor(url.protocol);
     let port = Number(url.port);
     if (url.port === '') {
       port = secure ? 443 : 80;
