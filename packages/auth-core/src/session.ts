@@ -688,6 +688,8 @@ export class Session {
     if (this.tokenState?.accessToken !== tokenUsed) {
       return;
     }
+    // NOTE: a shared renewal runs with the signal of the request that started it, so aborting
+    // that request also fails the requests waiting on the renewal.
     this.renewalFlight ??= this.runRenewal(reason, signal).finally(() => {
       this.renewalFlight = undefined;
     });

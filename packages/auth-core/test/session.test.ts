@@ -172,6 +172,19 @@ describe('Session token renewal', () => {
     expect(bed.logger.messages).toContain('info: The access token expires soon; refreshing it');
   });
 
+  it('shares one early renewal among concurrent requests', async () => {
+    const session = bearerSession(await signIn());
+    bed.clock.ms += 2_419_200_000 - 30_000;
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => session.request({ path: '/applications' })),
+    );
+    expect(responses.every((response) => response.status === 200)).toBe(true);
+    const lines = await bed.requestLines();
+    expect(count(lines, 'POST /oauth/v2/auth/tokens 200')).toBe(1);
+    expect(count(lines, 'GET /applications 200')).toBe(20);
+    expect(lines).toHaveLength(21);
+  });
+
   it('keeps using a valid token when early renewal fails', async () => {
     const session = bearerSession(await signIn());
     bed.clock.ms += 2_419_200_000 - 30_000;
