@@ -8,7 +8,7 @@ import { listGlobalClients, NetworkError } from '../src/index.js';
 
 /**
  * A loopback stand-in for an HTTP proxy. It records the first request line of each connection
- * and answers 403, so that no traffic ever leaves the machine.
+ * and responds 403, so that no traffic ever leaves the machine.
  */
 async function startFakeProxy(): Promise<{ server: Server; url: string; lines: string[] }> {
   const lines: string[] = [];
