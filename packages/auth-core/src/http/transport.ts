@@ -135,7 +135,8 @@ function readBody(
  * `requestRaw`, carrying the abort signal so that the total deadline closes the socket.
  */
 export function createHttpTransport(): Transport {
-  // An HttpClient caches one agent for the scheme of its first request, so each scheme gets its own.
+  // An HttpClient caches one agent for the scheme of its first request, so each scheme gets its
+  // own client.
   const clients = new Map<string, HttpClient>();
   const clientFor = (protocol: string): HttpClient => {
     let client = clients.get(protocol);
