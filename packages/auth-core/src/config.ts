@@ -22,17 +22,26 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** Options shared by every auth-core entry point that talks to the API. */
 export interface ClientOptions {
-  /** API base URL, for example `https://rips.example.com/rips-api`. Validated by {@link parseApiUrl}. */
+  /**
+   * API base URL, for example `https://rips.example.com/rips-api`, validated by
+   * {@link parseApiUrl}.
+   */
   apiUrl: string | URL;
   /** Allows `http://` for hosts other than loopback. Default: false. */
   allowInsecureHttp?: boolean;
-  /** Total deadline of one call, retries and their waits included, in milliseconds. Default: 30 000. */
+  /**
+   * Total deadline of one HTTP request, retries and their waits included, in milliseconds.
+   * Default: 30 000.
+   */
   timeoutMs?: number;
   /** Retries after the first attempt, 0 to 10. Default: 3. */
   retries?: number;
   /** Largest accepted response body in bytes. Default: 64 MiB. */
   maxResponseBytes?: number;
-  /** Product token placed before this library's token in `User-Agent`, for example `rips-login/1.0.0`. */
+  /**
+   * Product token placed before this library's token in `User-Agent`, for example
+   * `rips-login/1.0.0`.
+   */
   userAgent?: string;
   /** Receives every secret before it is used or returned; see {@link SecretHandler}. */
   onSecret?: SecretHandler;

@@ -7,7 +7,10 @@ import { Session, type SessionCredentials } from './session.js';
 
 /** Options of {@link login}: the inputs of the rips-login action. */
 export interface LoginOptions extends ClientOptions {
-  /** Grant to use. `auto` picks refresh when a refresh token is given, else password. Default: `auto`. */
+  /**
+   * Grant to use. `auto` picks refresh when a refresh token is given, else password. Default:
+   * `auto`.
+   */
   grant?: GrantOption;
   email?: string | undefined;
   password?: string | undefined;

@@ -289,7 +289,8 @@ export function parseMethod(value: string | undefined, option = 'method'): HttpM
 
 /**
  * Resolves a request path against the API base URL. The path is relative to the base URL's
- * prefix (`/applications` under `https://host/rips-api` gives `https://host/rips-api/applications`).
+ * prefix: `/applications` under `https://host/rips-api` gives
+ * `https://host/rips-api/applications`.
  * A full URL is accepted only on the base URL's origin and below its prefix, so that credentials
  * are never sent elsewhere. Dot segments are rejected for the same reason.
  *

@@ -91,7 +91,10 @@ export interface SessionOptions extends ClientOptions {
   mfaToken?: string | undefined;
   /** A base32 TOTP secret, used to obtain an MFA token when the API requires one. */
   totpSecret?: string | undefined;
-  /** Renew the access token this long before it expires, in seconds (capped at half its lifetime). Default: 60. */
+  /**
+   * Renew the access token this long before it expires, in seconds (capped at half its lifetime).
+   * Default: 60.
+   */
   refreshAheadSeconds?: number;
   /** Called with each new token set (sign-in, refresh or renewed sign-in), after `onSecret`. */
   onTokens?: (tokens: TokenSet) => void;
@@ -112,7 +115,9 @@ export interface ApiRequest {
   body?: string | Uint8Array;
   /** A value to send as JSON; ignored when `body` is given. */
   json?: unknown;
-  /** Retry POST and PATCH like idempotent methods (network errors, 408, 429, 5xx). Default: false. */
+  /**
+   * Retry POST and PATCH like idempotent methods (network errors, 408, 429, 5xx). Default: false.
+   */
   retryUnsafe?: boolean;
   signal?: AbortSignal;
   /** Total deadline of this request in milliseconds. Default: the client's `timeoutMs`. */
@@ -364,7 +369,11 @@ export class Session {
    *
    * @example
    * ```ts
-   * const response = await session.request({ method: 'POST', path: '/applications', json: { application: { name: 'web' } } });
+   * const response = await session.request({
+   *   method: 'POST',
+   *   path: '/applications',
+   *   json: { application: { name: 'web' } },
+   * });
    * if (response.status !== 200) core.setFailed(`status ${response.status}`);
    * ```
    */

@@ -4,7 +4,9 @@ import { generateTotp, TOTP_PERIOD_SECONDS, totpTimeStep } from './totp.js';
 /** The server refuses further codes after this many wrong codes in the last 30 s. */
 export const MFA_ATTEMPTS_PER_WINDOW = 3;
 const WINDOW_MS = TOTP_PERIOD_SECONDS * 1000;
-/** Margin past a step boundary or window end, covering the half-second error of the clock estimate. */
+/**
+ * Margin past a step boundary or window end, covering the half-second error of the clock estimate.
+ */
 const MARGIN_MS = 500;
 
 /** A TOTP code and the time step it belongs to. */

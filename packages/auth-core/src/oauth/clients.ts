@@ -212,7 +212,10 @@ export async function getOAuthClient(session: Session, id: number): Promise<OAut
  *
  * @example
  * ```ts
- * const client = await createOAuthClient(session, { name: 'deploy', allowedGrantTypes: ['password'] });
+ * const client = await createOAuthClient(session, {
+ *   name: 'deploy',
+ *   allowedGrantTypes: ['password'],
+ * });
  * ```
  */
 export async function createOAuthClient(

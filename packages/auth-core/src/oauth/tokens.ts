@@ -18,7 +18,10 @@ export interface TokenSet {
   tokenType: string;
   /** Lifetime in seconds from the token response's `expires_in`, when known. */
   expiresIn: number | undefined;
-  /** When the access token expires by the local clock: the earlier of `expires_in` and the JWT `exp`. */
+  /**
+   * When the access token expires by the local clock: the earlier of `expires_in` and the JWT
+   * `exp`.
+   */
   expiresAt: Date | undefined;
   /** The OAuth client id the tokens were issued to, when known. */
   clientId: string | undefined;
