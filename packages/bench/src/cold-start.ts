@@ -10,7 +10,14 @@ import {
 import { bareLoginCalls, bareRequest, createBareClient } from './bare-http.js';
 import type { EmulatorProcess } from './emulator.js';
 import { summarize, type Summary } from './stats.js';
-import { expectSuccess, timeVariants, type Timing, type Trial, type Variant } from './trials.js';
+import {
+  expectSuccess,
+  timeVariants,
+  type RoundPlan,
+  type Timing,
+  type Trial,
+  type Variant,
+} from './trials.js';
 import { MFA_USER } from './users.js';
 
 /** Inputs of the cold-start runs: an emulator with its control API and the MFA user's tokens. */
@@ -22,8 +29,7 @@ export interface ColdStartSetup {
   login: ActionBundle & { state: BundleState };
   request: ActionBundle & { state: BundleState };
   floorEntry: string;
-  rounds: number;
-  warmup: number;
+  plan: RoundPlan;
 }
 
 /** Timings of every cold-start variant, warm network times and the log counts of each login. */
@@ -244,11 +250,16 @@ export async function createVariants(
 export async function runColdStart(setup: ColdStartSetup): Promise<ColdStartResults> {
   const loginRoundTrips: number[] = [];
   const variants = await createVariants(setup, loginRoundTrips);
-  const timings = await timeVariants(variants, setup.rounds, setup.warmup);
+  const timings = await timeVariants(variants, setup.plan);
+  // The warm network figures take as many samples as the process variants got.
+  const first = [...timings.values()].find((timing) => 'samples' in timing);
+  const rounds =
+    first !== undefined && 'samples' in first ? first.samples.length : setup.plan.minRounds;
+  const { warmup } = setup.plan;
 
   const client = createBareClient();
   const { emulator } = setup;
-  const loginNetwork = await timeInProcess(setup.rounds, setup.warmup, async () => {
+  const loginNetwork = await timeInProcess(rounds, warmup, async () => {
     await emulator.control.resetLimits();
     const code = await generateTotp(MFA_USER.totpSecret);
     return () => bareLoginCalls(client, emulator.url, MFA_USER, setup.clientId, code);
@@ -258,7 +269,7 @@ export async function runColdStart(setup: ColdStartSetup): Promise<ColdStartResu
     authorization: `Bearer ${setup.accessToken}`,
     'x-api-mfa': setup.mfaToken,
   };
-  const requestNetwork = await timeInProcess(setup.rounds, setup.warmup, async () => async () => {
+  const requestNetwork = await timeInProcess(rounds, warmup, async () => async () => {
     const response = await bareRequest(client, 'GET', `${emulator.url}/applications`, headers);
     if (response.status !== 200) {
       throw new Error(`GET /applications failed with status ${response.status}`);

@@ -30,6 +30,7 @@ import {
   roundTripRows,
 } from './rows.js';
 import { formatTextTable, type Row } from './table.js';
+import type { RoundPlan } from './trials.js';
 import {
   checkTokenCache,
   measureThroughput,
@@ -61,9 +62,7 @@ interface Settings {
   write: boolean;
   out: string;
   note: string | undefined;
-  /** Timed cold-start runs per variant, after `warmup` untimed ones. */
-  rounds: number;
-  warmup: number;
+  coldStart: RoundPlan;
   memoryRuns: number;
   throughput: ThroughputOptions;
   emulatorSeconds: number;
@@ -93,8 +92,12 @@ function parseSettings(args: string[]): Settings | undefined {
     write: values['no-write'] !== true && (!quick || values.write === true),
     out: values.out ?? `${ROOT}docs/performance.md`,
     note: values.note,
-    rounds: quick ? 5 : 15,
-    warmup: quick ? 1 : 2,
+    coldStart: {
+      rounds: quick ? 5 : 15,
+      warmup: quick ? 1 : 2,
+      budgetMs: quick ? 30_000 : 90_000,
+      minRounds: quick ? 3 : 5,
+    },
     memoryRuns: quick ? 1 : 3,
     throughput: {
       concurrencies: [1, 32],
@@ -167,10 +170,12 @@ async function measureWithControl(
       login: loginAction,
       request,
       floorEntry: FLOOR_ENTRY,
-      rounds: settings.rounds,
-      warmup: settings.warmup,
+      plan: settings.coldStart,
     };
-    progress(`cold start: ${settings.warmup} + ${settings.rounds} runs of each variant`);
+    const { warmup, rounds, budgetMs } = settings.coldStart;
+    progress(
+      `cold start: ${warmup} + up to ${rounds} runs of each variant, within ${budgetMs / 1000} s`,
+    );
     const cold = await attempt(() => runColdStart(setup));
 
     progress('peak RSS');
@@ -254,6 +259,15 @@ function buildRows(
   ];
 }
 
+/** Returns how many timed cold starts each variant got, which the time budget may cut short. */
+function timedRounds(cold: ColdStartResults | Failure): number | undefined {
+  if ('error' in cold) {
+    return undefined;
+  }
+  const node = cold.timings.get('node');
+  return node !== undefined && 'samples' in node ? node.samples.length : undefined;
+}
+
 async function main(): Promise<void> {
   const settings = parseSettings(process.argv.slice(2));
   if (settings === undefined) {
@@ -288,8 +302,8 @@ async function main(): Promise<void> {
   }
   const page = formatReport({
     shape: {
-      rounds: settings.rounds,
-      warmup: settings.warmup,
+      rounds: timedRounds(controlled.cold) ?? settings.coldStart.rounds,
+      warmup: settings.coldStart.warmup,
       memoryRuns: settings.memoryRuns,
       repeats: settings.throughput.repeats,
       durationMs: settings.throughput.durationMs,

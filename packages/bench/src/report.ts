@@ -36,14 +36,15 @@ and one without it (its default) for the request rates, so that the request log 
 the server down.
 
 - **Cold start** is the wall time from spawning a process to its exit, timed with
-  \`process.hrtime\`. Each variant runs ${shape.rounds} times after ${shape.warmup} warm-up runs
-  that are not counted, and the variants take turns within each round, so that a change in the machine's load affects all of
-  them. The rips-login run uses the password grant, a TOTP secret and a client id, in a
-  runner-like environment (\`INPUT_*\` with the defaults of \`action.yml\`, fresh
-  \`GITHUB_OUTPUT\` and other command files); the emulator's used TOTP steps are reset before
+  \`process.hrtime\`. Each variant ran ${shape.rounds} times after ${shape.warmup} warm-up
+  runs that are not counted. A time budget ends the timed runs early when the machine is very
+  busy. The variants take turns within each round, so that a change in the machine's load
+  affects all of them. The rips-login run uses the password grant, a TOTP secret and a client
+  id, in a runner-like environment: \`INPUT_*\` with the defaults of \`action.yml\`, and fresh
+  \`GITHUB_OUTPUT\` and other command files. The emulator's used TOTP steps are reset before
   each run, because a code is accepted once per time step. The rips-request run sends
-  \`GET /applications\` with a token and an MFA token. Every timed run must succeed and set its
-  outputs.
+  \`GET /applications\` with a token and an MFA token. Every timed run must succeed and set
+  its outputs.
 - **Floor**: a bundle that only imports \`@actions/core\`, \`@actions/http-client\`, \`otplib\` and
   \`jose\`, built with \`ncc build --minify\` like the actions; it does no work.
 - **curl** runs the same HTTP calls from \`sh\` (token, MFA token and status for the login, with

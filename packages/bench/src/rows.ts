@@ -408,7 +408,7 @@ function kb(bytes: number): string {
   return formatNumber(bytes / 1000, 1);
 }
 
-/** Returns the median of per-round differences between a variant and `node -e 0`, in milliseconds. */
+/** Returns the median per-round difference between a variant and `node -e 0`, in ms. */
 function loadCost(timings: Map<string, Timing>, key: string): number | string {
   const own = timings.get(key);
   const node = timings.get('node');

@@ -101,15 +101,28 @@ function escapeMarkdown(cell: string): string {
   return cell.replace(/\|/g, '\\|');
 }
 
-/** Formats the rows as a Markdown table, with each section as a bold row. */
+/**
+ * Formats the rows as a Markdown table, with each section as a bold row. Cells are padded to the
+ * width of their column, as Prettier formats tables, so that the written page passes
+ * `prettier --check`.
+ */
 export function formatMarkdownTable(rows: readonly Row[]): string {
-  const line = (values: string[]): string => `| ${values.map(escapeMarkdown).join(' | ')} |`;
-  const lines = [line(COLUMNS), line(COLUMNS.map(() => '---'))];
+  const body: string[][] = [];
   for (const [section, group] of groupBySection(rows)) {
-    lines.push(line([`**${section}**`, '', '', '', '', '']));
+    body.push([`**${section}**`, '', '', '', '', '']);
     for (const row of group) {
-      lines.push(line(cells(row)));
+      body.push(cells(row));
     }
   }
-  return lines.join('\n');
+  const escaped = [COLUMNS, ...body].map((values) => values.map(escapeMarkdown));
+  // Prettier draws a delimiter of at least three dashes, so no column is narrower.
+  const widths = COLUMNS.map((_, index) =>
+    Math.max(3, ...escaped.map((values) => (values[index] ?? '').length)),
+  );
+  const line = (values: string[]): string =>
+    `| ${values.map((value, index) => value.padEnd(widths[index] ?? 0)).join(' | ')} |`;
+  const [header = [], ...rest] = escaped;
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rest.map(line)].join(
+    '\n',
+  );
 }

@@ -35,19 +35,36 @@ function describeFailure(result: ProcessResult): string {
   return `exited with code ${String(result.exitCode)}${lastLine ? `: ${lastLine.slice(0, 160)}` : ''}`;
 }
 
+/** How many times {@link timeVariants} runs each variant. */
+export interface RoundPlan {
+  /** Timed rounds at most. */
+  rounds: number;
+  /** Untimed rounds first. */
+  warmup: number;
+  /** No new timed round starts after this many milliseconds once `minRounds` are done. */
+  budgetMs: number;
+  minRounds: number;
+}
+
 /**
- * Times every variant `warmup + rounds` times and keeps the last `rounds` samples. Variants run
+ * Times every variant in `warmup` untimed rounds and then up to `rounds` timed ones. Variants run
  * in turn within each round, so that a change in the machine's load during the run spreads
- * over all of them instead of skewing one. A variant whose run fails is dropped with its error.
+ * over all of them instead of skewing one. On a busy machine the time budget ends the timed
+ * rounds early, so every variant keeps the same number of samples. A variant whose run fails is
+ * dropped with its error.
  */
 export async function timeVariants(
   variants: readonly Variant[],
-  rounds: number,
-  warmup: number,
+  plan: RoundPlan,
 ): Promise<Map<string, Timing>> {
+  const { rounds, warmup } = plan;
   const samples = new Map<string, number[]>(variants.map((variant) => [variant.key, []]));
   const errors = new Map<string, string>();
+  const deadline = performance.now() + plan.budgetMs;
   for (let round = 0; round < warmup + rounds; round++) {
+    if (round >= warmup + plan.minRounds && performance.now() > deadline) {
+      break;
+    }
     for (const variant of variants) {
       if (errors.has(variant.key)) {
         continue;

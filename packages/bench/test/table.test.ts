@@ -99,10 +99,10 @@ describe('formatMarkdownTable', () => {
   it('writes a bold row per section and escapes pipes', () => {
     const table = formatMarkdownTable([row({ benchmark: 'a | b', verdict: 'met' })]);
     expect(table).toMatchInlineSnapshot(`
-      "| benchmark | figure | unit | baseline/target | ratio | verdict |
-      | --- | --- | --- | --- | --- | --- |
-      | **Cold start** |  |  |  |  |  |
-      | a \\| b | 60.0 | ms |  |  | met |"
+      "| benchmark      | figure | unit | baseline/target | ratio | verdict |
+      | -------------- | ------ | ---- | --------------- | ----- | ------- |
+      | **Cold start** |        |      |                 |       |         |
+      | a \\| b         | 60.0   | ms   |                 |       | met     |"
     `);
   });
 });
