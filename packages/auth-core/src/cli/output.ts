@@ -3,8 +3,7 @@ import type { Failure } from './errors.js';
 
 /**
  * The output streams of a command. Results go to stdout, as text or, with `--json`, as one JSON
- * object.
- * Progress, warnings and prompts go to stderr, so that stdout stays parseable.
+ * object. Progress, warnings and prompts go to stderr, so that stdout stays parseable.
  */
 export class Output {
   constructor(
@@ -14,7 +13,7 @@ export class Output {
     private readonly stderr: NodeJS.WriteStream = process.stderr,
   ) {}
 
-  /** True when result text reaches a terminal: stdout in text mode, stderr with `--json`. */
+  /** True when the lines of {@link Output.show} reach a terminal. */
   get interactiveTerminal(): boolean {
     return (this.json ? this.stderr : this.stdout).isTTY === true;
   }

@@ -104,7 +104,7 @@ describe('mfa code', { timeout: 60_000 }, () => {
     const terminal = runInTerminal(['mfa', 'code', '--json']);
 
     await terminal.waitFor('TOTP secret: ');
-    // '!' is not base32: the secret is valid only if both backspaces removed one.
+    // '!' is not base32, so the secret is valid only when each backspace removed one '!'.
     terminal.type(`${DEMO.totpSecret}!!\u007f\u007f\r`);
 
     expect(await terminal.exited).toBe(0);

@@ -4,6 +4,7 @@ import { login, Session } from '../../src/index.js';
 import {
   ALICE,
   BOB,
+  countOf,
   parseJsonOutput,
   requireBuild,
   runCli,
@@ -158,6 +159,8 @@ describe.skipIf(skipWithoutPython)('mfa disable on a terminal', { timeout: 60_00
     await terminal.waitFor('Next code shown by the app: ');
     terminal.type(`${code}\r`);
     await terminal.waitFor('Type the next code, which the app shows in');
+    // Typed before the prompt, the code would be echoed by a terminal not yet in raw mode.
+    await terminal.waitFor(countOf('Next code shown by the app: ', 2));
     // The API accepts a code of the next step one step early (clock skew).
     terminal.type(`${await bed.code(BOB.totpSecret, 1)}\r`);
 

@@ -4,6 +4,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { login, MfaRequiredError, Session } from '../../src/index.js';
 import {
   ALICE,
+  countOf,
   DEMO,
   parseJsonOutput,
   requireBuild,
@@ -269,7 +270,7 @@ describe.skipIf(skipWithoutPython)('mfa enroll on a terminal', { timeout: 60_000
     const code = await bed.code(secret);
 
     terminal.type(`${wrongCode(code)}\r`);
-    await terminal.waitFor('The API rejected the code (Invalid code).');
+    await terminal.waitFor(countOf('Code shown by the authenticator app: ', 2));
     terminal.type(`${code}\r`);
 
     expect(await terminal.exited).toBe(0);
@@ -313,6 +314,8 @@ describe.skipIf(skipWithoutPython)('mfa enroll on a terminal', { timeout: 60_000
 
     terminal.type('12 34\r');
     await terminal.waitFor('A TOTP code has exactly 6 digits; type it again.');
+    // Typed between two prompts, Ctrl-C would reach a terminal that is not in raw mode.
+    await terminal.waitFor(countOf('Code shown by the authenticator app: ', 2));
     terminal.type('\u0003');
 
     expect(await terminal.exited).toBe(130);
@@ -321,12 +324,6 @@ describe.skipIf(skipWithoutPython)('mfa enroll on a terminal', { timeout: 60_000
     expect(lines.filter((line) => line.startsWith('POST /mfas/token'))).toEqual([]);
   });
 });
-
-/** Builds a pattern that matches once `text` is on the terminal `count` times. */
-function countOf(text: string, count: number): RegExp {
-  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?:${escaped}[\\s\\S]*){${count}}`);
-}
 
 /** Returns a 6-digit code that differs from `code`, so the API rejects it. */
 function wrongCode(code: string): string {

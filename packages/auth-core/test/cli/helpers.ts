@@ -201,6 +201,12 @@ export function runInTerminal(args: string[], env: Record<string, string> = {}):
   };
 }
 
+/** Builds a pattern that matches once `text` is on the terminal `count` times. */
+export function countOf(text: string, count: number): RegExp {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?:${escaped}[\\s\\S]*){${count}}`);
+}
+
 /** Returns a loopback URL where nothing listens: a port that was free a moment ago. */
 export async function unusedLoopbackUrl(): Promise<string> {
   const server = createServer();
