@@ -1,9 +1,9 @@
 import * as core from '@actions/core';
-import { chooseGrant, login } from '@rips-actions/auth-core';
+import { login } from '@rips-actions/auth-core';
 import { describeFailure } from './errors.js';
 import { ignoredInputWarnings, readInputs, type LoginConfig } from './inputs.js';
 import { createSecretMasker } from './masking.js';
-import { describeLogin, formatApiUrl, publishLogin, writeLoginSummary } from './outputs.js';
+import { describeLogin, publishLogin, writeLoginSummary } from './outputs.js';
 
 /** User-Agent prefix of the action's requests. auth-core appends its own product token. */
 const USER_AGENT = 'rips-login/0.1.0';
@@ -21,9 +21,7 @@ export async function run(): Promise<void> {
     for (const warning of ignoredInputWarnings(config)) {
       core.warning(warning);
     }
-    const method = chooseGrant(config);
-    core.info(`Signing in to ${formatApiUrl(config.apiUrl)} with the ${method} method`);
-
+    // auth-core's login logs the method, who signed in and the expiry at info level.
     const result = await login({
       apiUrl: config.apiUrl,
       allowInsecureHttp: config.allowInsecureHttp,

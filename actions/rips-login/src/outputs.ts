@@ -22,7 +22,7 @@ type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];
 export interface LoginPublication {
   /** Every output, in the order of {@link OUTPUTS}. A value is empty where the method has none. */
   outputs: [OutputName, string][];
-  /** Environment variables for later steps; empty unless `export-env` is true. */
+  /** Environment variables for later steps, empty unless `export-env` is true. */
   exports: [string, string][];
 }
 
