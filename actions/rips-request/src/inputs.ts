@@ -98,6 +98,32 @@ function maskToken(mask: Masker, value: string | undefined): string | undefined 
 }
 
 /**
+ * Visible ASCII without spaces, a superset of the RFC 6750 `b64token` of bearer tokens, for
+ * tokens sent in a header. A line break or non-ASCII text there fails the request in the HTTP
+ * client, and a server may read a token with a space as no token at all.
+ */
+const HEADER_TOKEN = /^[\x21-\x7e]+$/;
+
+/** RFC 6749 `VSCHAR` (visible ASCII and space), the characters of a refresh token. */
+const BODY_TOKEN = /^[\x20-\x7e]+$/;
+
+/** Rejects a token with characters that no token contains, without quoting the token. */
+function checkToken(
+  option: string,
+  variable: string,
+  token: string | undefined,
+  allowed: RegExp,
+): void {
+  if (token !== undefined && !allowed.test(token)) {
+    throw new InvalidOptionError(
+      option,
+      `the token contains spaces, line breaks, control characters or non-ASCII text, which no ` +
+        `token contains; check the secret behind ${option} or ${variable}`,
+    );
+  }
+}
+
+/**
  * Reads every secret input and its fallback variable and masks each value, in all the forms
  * auth-core derives, before any check runs, so that no error message can echo it unmasked.
  */
@@ -116,6 +142,9 @@ function readSecrets(mask: Masker): SecretValues {
     withFallback(core.getInput(INPUTS.password, opts), ENV.password),
   );
   const totpSecret = maskCredential(mask, core.getInput(INPUTS.totpSecret, opts) || undefined);
+  checkToken(INPUTS.accessToken, ENV.accessToken, accessToken, HEADER_TOKEN);
+  checkToken(INPUTS.refreshToken, ENV.refreshToken, refreshToken, BODY_TOKEN);
+  checkToken(INPUTS.mfaToken, ENV.mfaToken, mfaToken, HEADER_TOKEN);
   const tokensFromEnv =
     (accessToken !== undefined && accessInput.trim() === '') ||
     (refreshToken !== undefined && refreshInput.trim() === '');

@@ -718,6 +718,16 @@ describe('bad inputs', () => {
       { retries: '99' },
       'retries: expected a whole number from 0 to 10, received "99"',
     ],
+    [
+      'an access token with a space',
+      { 'access-token': 'two words' },
+      'access-token: the token contains spaces, line breaks, control characters or non-ASCII text, which no token contains; check the secret behind access-token or RIPS_ACCESS_TOKEN',
+    ],
+    [
+      'an MFA token with a line break',
+      { 'mfa-token': 'first\nsecond' },
+      'mfa-token: the token contains spaces, line breaks, control characters or non-ASCII text, which no token contains; check the secret behind mfa-token or RIPS_MFA_TOKEN',
+    ],
     ['a missing api-url', { 'api-url': '' }, 'api-url: the API base URL is missing'],
     [
       'plain http to another host',
@@ -753,5 +763,45 @@ describe('bad inputs', () => {
     expect(run.masks).toContain(ci.accessToken);
     expect(run.masks).toContain(ci.refreshToken);
     expect(run.masks).toContain(Buffer.from(CI_USER.password).toString('base64'));
+  });
+});
+
+describe('hostile credentials', () => {
+  // Values that break careless quoting, workflow commands, header encoding or line masking.
+  const hostile: [title: string, value: string][] = [
+    ['quotes', `pa"ss'word\`x`],
+    ['percent signs', 'p%41ss%0Aword%25'],
+    ['workflow commands', '::add-mask::x\n::error::leak'],
+    ['CRLF lines', 'first-line\r\nsecond-line\rthird-line'],
+    ['a leading dash', '--password=value'],
+    ['non-ASCII text', 'pässwörd-密码-🔑-שלום'],
+    ['base64 characters', 'abc+/def==ghi'],
+    ['surrounding spaces', '  spaced secret  '],
+  ];
+
+  it.each(hostile)('keeps a password with %s out of the log', async (_title, value) => {
+    const run = await runAction({
+      action: ACTION_DIR,
+      inputs: { 'api-url': emulator.url, path: '/status', email: CI_USER.email, password: value },
+    });
+
+    expect(run.exitCode).toBe(1);
+    expect(errorsOf(run)).toEqual([
+      `The API rejected the credentials of ${CI_USER.email} (Invalid credentials)`,
+    ]);
+    expect(run.outputs).toEqual({});
+    expectNoLeaks(run, [{ label: 'password', value }]);
+  });
+
+  it.each(hostile)('keeps an access token with %s out of the log', async (_title, value) => {
+    const run = await runAction({
+      action: ACTION_DIR,
+      inputs: { 'api-url': emulator.url, path: '/status', 'access-token': value },
+    });
+
+    expect(run.exitCode).toBe(1);
+    expect(errorsOf(run)).toHaveLength(1);
+    expect(run.outputs).toEqual({});
+    expectNoLeaks(run, [{ label: 'access token', value }]);
   });
 });
