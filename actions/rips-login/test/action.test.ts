@@ -5,7 +5,7 @@ import {
   type ActionRun,
   type Secret,
 } from '@rips-actions/action-testkit';
-import { login } from '@rips-actions/auth-core';
+import { generateTotp, login } from '@rips-actions/auth-core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ACTION_DIR, MFA_USER, PLAIN_USER, USERS, startConnectionCounter } from './fixtures.js';
 
@@ -94,6 +94,7 @@ function expectFailed(run: ActionRun, inputs: Record<string, string>): string {
 
 describe('rips-login bundle', () => {
   it('signs in with password and TOTP', async () => {
+    const started = Date.now();
     const inputs = {
       email: MFA_USER.email,
       password: MFA_USER.password,
@@ -112,6 +113,21 @@ describe('rips-login bundle', () => {
     expect(run.masks).toContain(run.outputs['mfa-token']);
     expect(run.masks.filter((mask) => /^\d{6}$/.test(mask))).toEqual([]);
     expect(run.exportedEnv).toEqual({});
+    // The codes of the steps around the run must appear on no line. Mask lines are skipped
+    // because hex tokens contain digit runs by chance.
+    const printed = run.log
+      .map((entry) => entry.text)
+      .filter((text) => !text.startsWith('::add-mask::'))
+      .join('\n');
+    const codes = await Promise.all(
+      [-2, -1, 0, 1, 2].map((step) =>
+        generateTotp(MFA_USER.totpSecret, { timeMs: started + step * 30_000 }),
+      ),
+    );
+    for (const code of codes) {
+      expect(printed).not.toContain(code);
+      expect(run.summary).not.toContain(code);
+    }
   });
 
   it('masks given and normalised TOTP secret', async () => {
