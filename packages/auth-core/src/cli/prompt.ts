@@ -14,7 +14,8 @@ export function canPrompt(): boolean {
 /**
  * Asks a question on stderr and reads one line from the terminal on stdin in raw mode. With
  * `echo: false` nothing typed is shown, which is how passwords and secrets are read. Ctrl-C
- * raises `INTERRUPTED`; Enter or Ctrl-D ends the line. Callers check {@link canPrompt} first.
+ * raises `INTERRUPTED`, and Enter or Ctrl-D ends the line. Callers check {@link canPrompt}
+ * first.
  */
 export async function promptLine(question: string, options: { echo: boolean }): Promise<string> {
   const input = process.stdin;
