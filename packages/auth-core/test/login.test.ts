@@ -156,6 +156,19 @@ describe('login with the password grant', () => {
     expect(await bed.requestLines()).toEqual(['POST /oauth/v2/auth/tokens 401']);
   });
 
+  it('reports an empty token response as not JSON', async () => {
+    await bed.emulator.control.addFault({
+      path: '/oauth/v2/auth/tokens',
+      kind: 'empty',
+      status: 200,
+    });
+    const error = await failure(run({ ...ALICE, clientId: ciClientId }));
+    expect(error.code).toBe('RESPONSE_NOT_JSON');
+    expect(error.message).toBe(
+      'The token request: expected a JSON body from POST /oauth/v2/auth/tokens, received status 200 with an empty body',
+    );
+  });
+
   it('rejects an unknown client id', async () => {
     const error = await failure(run({ ...ALICE, clientId: '99_nope' }));
     expect(error.code).toBe('INVALID_CREDENTIALS');

@@ -529,6 +529,17 @@ describe('Session transport failures', () => {
     expect(error.message).toBe('GET /applications timed out after 200 ms');
   });
 
+  it('raises ABORTED when the caller aborts', async () => {
+    const session = bearerSession(await signIn());
+    await bed.emulator.control.addFault({ path: '/applications', kind: 'delay', ms: 2000 });
+    const controller = new AbortController();
+    const pending = session.request({ path: '/applications', signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    const error = await failure(pending);
+    expect(error.code).toBe('ABORTED');
+    expect(error.message).toBe('GET /applications was cancelled');
+  });
+
   it('raises RESPONSE_TOO_LARGE past the size limit', async () => {
     const session = bearerSession(await signIn(), { maxResponseBytes: 1024 * 1024 });
     await bed.emulator.control.addFault({ path: '/applications', kind: 'large', mib: 2 });
