@@ -218,8 +218,16 @@ describe('run', () => {
     const newRefresh = setOutput.mock.calls.find(([name]) => name === 'refresh-token')?.[1];
     expect(newAccess).not.toBe(accessToken);
     expect(newRefresh).not.toBe(refreshToken);
-    expect(setSecret).toHaveBeenCalledWith(newAccess);
-    expect(setSecret).toHaveBeenCalledWith(newRefresh);
+    const expected = forms(
+      accessToken,
+      refreshToken,
+      `Bearer ${accessToken}`,
+      String(newAccess),
+      `Bearer ${String(newAccess)}`,
+      String(newRefresh),
+    );
+    expect(setSecret.mock.calls.map(([value]) => value)).toEqual(expected);
+    expect(setSecret).toHaveBeenCalledTimes(expected.length);
     expect(exportVariable).not.toHaveBeenCalled();
   });
 
