@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { login, plainAuthHeaders } from '@rips-actions/auth-core';
 
 import type { EmulatorProcess } from './emulator.js';
-import { runTimed } from './processes.js';
+import { processCpuMicros, runTimed } from './processes.js';
 import { PLAIN_USER } from './users.js';
 
 /** Successful requests per second that autocannon sustained, with its raw counts. */
@@ -13,6 +13,12 @@ export interface EmulatorRate {
   non2xx: number;
   errors: number;
   seconds: number;
+  /**
+   * CPU time the emulator process used per successful request, in microseconds, or undefined
+   * without `/proc`. Other work on the machine changes it less than the rate, but contention for
+   * caches and cores still raises it.
+   */
+  serverCpuMicros: number | undefined;
 }
 
 const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
@@ -38,10 +44,12 @@ export async function loadEmulator(
     ...Object.entries(headers).flatMap(([name, value]) => ['--headers', `${name}=${value}`]),
     `${emulator.url}/applications`,
   ];
+  const cpuBefore = await processCpuMicros(emulator.pid);
   const result = await runTimed(process.execPath, args, {
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     timeoutMs: (seconds + 30) * 1000,
   });
+  const cpuAfter = await processCpuMicros(emulator.pid);
   if (result.exitCode !== 0) {
     throw new Error(
       `autocannon exited with code ${String(result.exitCode)}: ${result.stderr.slice(0, 200)}`,
@@ -59,6 +67,10 @@ export async function loadEmulator(
     non2xx: report.non2xx,
     errors: report.errors,
     seconds: report.duration,
+    serverCpuMicros:
+      cpuBefore === undefined || cpuAfter === undefined || report['2xx'] === 0
+        ? undefined
+        : (cpuAfter - cpuBefore) / report['2xx'],
   };
 }
 

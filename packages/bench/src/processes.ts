@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ export interface ProcessResult {
 }
 
 export interface RunOptions {
-  /** The child's whole environment; nothing is inherited. */
+  /** Environment of the child. Nothing is inherited from this process. */
   env: NodeJS.ProcessEnv;
   cwd?: string;
   /** Milliseconds before the child is killed with SIGKILL. */
@@ -134,4 +134,36 @@ export async function measurePeakRss(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+let clockTicks: number | undefined;
+
+/** Returns the kernel's clock ticks per second, the unit of CPU times in `/proc/PID/stat`. */
+function clockTicksPerSecond(): number {
+  if (clockTicks === undefined) {
+    const result = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    const value = Number(result.stdout?.trim());
+    // Linux reports these times in USER_HZ, which is 100 on x86 and arm64, so 100 is the
+    // fallback when getconf fails.
+    clockTicks = Number.isInteger(value) && value > 0 ? value : 100;
+  }
+  return clockTicks;
+}
+
+/**
+ * Returns the CPU time (user + system, all threads) that process `pid` has used so far, in
+ * microseconds, or undefined where `/proc` is not available.
+ */
+export async function processCpuMicros(pid: number): Promise<number | undefined> {
+  let text: string;
+  try {
+    text = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name in brackets may contain spaces, so the fields are counted after it.
+  // utime and stime are fields 14 and 15 of proc(5), the 12th and 13th after the bracket.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? (ticks * 1e6) / clockTicksPerSecond() : undefined;
 }

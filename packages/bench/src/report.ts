@@ -68,9 +68,12 @@ the server down.
 - **Cached token**: a session signs in with the password grant and MFA, then sends more calls;
   the emulator must log exactly one request per call.
 - **Emulator rates**: autocannon (npm) in a second process, ${shape.connections} keep-alive
-  connections for ${shape.emulatorSeconds} s, on
-  \`GET /applications\` with a bearer token and with plain headers; plain authentication runs
-  scrypt (N = 16384, r = 8) on every request, which is the cost the plain/bearer ratio shows.
+  connections for ${shape.emulatorSeconds} s, on \`GET /applications\` with a bearer token and
+  with plain headers. Plain authentication runs scrypt (N = 16384, r = 8) on every request,
+  which is the cost the plain/bearer ratio shows. The emulator's CPU time per request comes from
+  \`/proc/PID/stat\` of its process (all threads) before and after the run, and one second
+  divided by it estimates the rate of one core. Other work changes it less than the rate, but
+  contention still raises it.
 - **Memory**: peak resident set size from GNU time's \`%M\` when \`/usr/bin/time\` exists,
   otherwise from \`process.resourceUsage().maxRSS\` in a hook loaded with \`node --import\`;
   the median of ${shape.memoryRuns} runs.

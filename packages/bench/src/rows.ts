@@ -379,6 +379,18 @@ export function emulatorRows({ bearer, plain, connections }: EmulatorInput): Row
       verdict: judge(bearer.rate >= EMULATOR_BEARER_TARGET),
     });
   }
+  if (!('error' in bearer) && bearer.serverCpuMicros !== undefined) {
+    // A request that costs c µs of CPU caps one core at 1e6 / c requests per second.
+    rows.push({
+      section,
+      benchmark: 'emulator CPU time per bearer request',
+      figure: formatNumber(bearer.serverCpuMicros),
+      unit: 'µs',
+      baseline: `one core: ${formatNumber(1e6 / bearer.serverCpuMicros)} ${RATE}`,
+      ratio: '',
+      verdict: '',
+    });
+  }
   const plainLabel = 'plain-auth requests (scrypt each), plain/bearer cost';
   const plainProblem = 'error' in plain ? plain.error : rateProblem(plain);
   if ('error' in plain || plainProblem !== undefined) {

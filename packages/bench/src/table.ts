@@ -1,5 +1,5 @@
 /**
- * Outcome of a row against its target. An empty verdict marks a figure without a target; `not
+ * Outcome of a row against its target. An empty verdict marks a figure without a target. `not
  * built` marks an action whose bundle is missing, and `failed` a benchmark that could not run.
  */
 export type Verdict = 'met' | 'missed' | 'not built' | 'failed' | '';
@@ -76,7 +76,7 @@ export function formatTextTable(rows: readonly Row[]): string {
       widths[index] = Math.max(widths[index] ?? 0, cell.length);
     });
   }
-  // The figure and ratio columns hold numbers, so they are aligned to the right.
+  // The figure and ratio columns contain numbers, so they are aligned to the right.
   const numeric = new Set([1, 4]);
   const line = (values: string[]): string =>
     values

@@ -126,7 +126,7 @@ describe('authCoreRows', () => {
 });
 
 describe('emulatorRows', () => {
-  const answer = { ok: 1, non2xx: 0, errors: 0, seconds: 5 };
+  const answer = { ok: 1, non2xx: 0, errors: 0, seconds: 5, serverCpuMicros: undefined };
 
   it('meets the bearer target at 2,000 requests per second', () => {
     const rows = emulatorRows({
@@ -136,6 +136,16 @@ describe('emulatorRows', () => {
     });
     expect(rows[0]?.verdict).toBe('met');
     expect(rows[1]?.ratio).toBe('50.00x');
+  });
+
+  it('derives a core rate from server CPU', () => {
+    const rows = emulatorRows({
+      bearer: { ...answer, rate: 3000, serverCpuMicros: 250 },
+      plain: { ...answer, rate: 40 },
+      connections: 32,
+    });
+    expect(rows[1]?.figure).toBe('250');
+    expect(rows[1]?.baseline).toBe('one core: 4,000 req/s');
   });
 
   it('fails a run with non-2xx answers', () => {
