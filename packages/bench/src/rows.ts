@@ -357,7 +357,7 @@ export interface EmulatorInput {
 
 function rateProblem(rate: EmulatorRate): string | undefined {
   return rate.non2xx + rate.errors > 0
-    ? `${rate.non2xx} non-2xx answers, ${rate.errors} errors`
+    ? `${rate.non2xx} non-2xx responses, ${rate.errors} errors`
     : undefined;
 }
 

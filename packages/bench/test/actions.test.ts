@@ -1,6 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-import { inputVariable, parseOutputFile } from '../src/actions.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import {
+  actionBundle,
+  bundleState,
+  inputVariable,
+  parseOutputFile,
+  readInputDefaults,
+} from '../src/actions.js';
 
 describe('inputVariable', () => {
   it.each([
@@ -26,5 +36,67 @@ describe('parseOutputFile', () => {
 
   it('returns no outputs for an empty file', () => {
     expect(parseOutputFile('')).toEqual({});
+  });
+});
+
+describe('bundleState', () => {
+  let root: string;
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'bench-bundle-'));
+    await mkdir(join(root, 'actions', 'demo', 'dist'), { recursive: true });
+  });
+
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('reports a missing bundle as not built', async () => {
+    const state = await bundleState(actionBundle(root, 'absent'));
+    expect(state).toEqual({ built: false, reason: 'absent: dist/index.js is missing' });
+  });
+
+  it('reports a placeholder bundle as not built', async () => {
+    await writeFile(join(root, 'actions', 'demo', 'dist', 'index.js'), 'export {};\n');
+    const state = await bundleState(actionBundle(root, 'demo'));
+    expect(state).toEqual({
+      built: false,
+      reason: 'demo: dist/index.js is a 11-byte placeholder',
+    });
+  });
+
+  it('reports the size of a built bundle', async () => {
+    await writeFile(join(root, 'actions', 'demo', 'dist', 'index.js'), 'x'.repeat(4096));
+    const state = await bundleState(actionBundle(root, 'demo'));
+    expect(state).toEqual({ built: true, bytes: 4096 });
+  });
+});
+
+describe('readInputDefaults', () => {
+  it('returns the defaults of action.yml as strings', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'bench-action-'));
+    try {
+      const dir = join(root, 'actions', 'demo');
+      await mkdir(dir, { recursive: true });
+      await writeFile(
+        join(dir, 'action.yml'),
+        [
+          'inputs:',
+          '  api-url:',
+          '    required: true',
+          '  retries:',
+          "    default: '3'",
+          '  export-env:',
+          '    default: false',
+          '',
+        ].join('\n'),
+      );
+      expect(await readInputDefaults(actionBundle(root, 'demo'))).toEqual({
+        retries: '3',
+        'export-env': 'false',
+      });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -148,13 +148,13 @@ describe('emulatorRows', () => {
     expect(rows[1]?.baseline).toBe('one core: 4,000 req/s');
   });
 
-  it('fails a run with non-2xx answers', () => {
+  it('fails a run with non-2xx responses', () => {
     const rows = emulatorRows({
       bearer: { ...answer, rate: 5000, non2xx: 3 },
       plain: { ...answer, rate: 40 },
       connections: 32,
     });
     expect(rows[0]?.verdict).toBe('failed');
-    expect(rows[0]?.detail).toBe('3 non-2xx answers, 0 errors');
+    expect(rows[0]?.detail).toBe('3 non-2xx responses, 0 errors');
   });
 });
