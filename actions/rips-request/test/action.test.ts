@@ -142,7 +142,7 @@ describe('requests', () => {
     expectNoLeaks(run, [...PASSWORDS, ...secretsOf(ci)]);
   });
 
-  it('keeps the query string of path out of the log and summary', async () => {
+  it('omits the path query from logs', async () => {
     const run = await runAction({
       action: ACTION_DIR,
       inputs: { ...tokenInputs(ci), path: '/applications?limit=1&note=kept-out' },
@@ -283,7 +283,7 @@ describe('pagination', () => {
 });
 
 describe('token renewal', () => {
-  it('refreshes an expired token once and outputs the new pair', async () => {
+  it('refreshes an expired token once', async () => {
     await emulator.control.expireUser(CI_USER.email);
     await emulator.control.clearRequests();
     const run = await runAction({
@@ -310,7 +310,7 @@ describe('token renewal', () => {
     ]);
   });
 
-  it('exports renewed tokens when they came from RIPS_* variables', async () => {
+  it('exports renewed RIPS_* tokens', async () => {
     await emulator.control.expireUser(CI_USER.email);
     const run = await runAction({
       action: ACTION_DIR,
@@ -338,7 +338,7 @@ describe('token renewal', () => {
     ]);
   });
 
-  it('exports renewed tokens even when the request then fails', async () => {
+  it('exports renewed tokens after a failure', async () => {
     await emulator.control.expireUser(CI_USER.email);
     const run = await runAction({
       action: ACTION_DIR,
@@ -373,7 +373,7 @@ describe('token renewal', () => {
     expectNoLeaks(run, [...PASSWORDS, ...secretsOf(ci)]);
   });
 
-  it('signs in again after revocation when a password is given', async () => {
+  it('signs in again after revocation', async () => {
     await emulator.control.revokeUser(CI_USER.email);
     const run = await runAction({
       action: ACTION_DIR,
@@ -485,7 +485,7 @@ describe('errors and retries', () => {
     expect(run.outputs['status']).toBe('200');
   });
 
-  it('fails on a 404 with fail-on-error and sets no output', async () => {
+  it('fails on 404 with fail-on-error', async () => {
     const run = await runAction({
       action: ACTION_DIR,
       inputs: { ...tokenInputs(ci), path: '/applications/999999' },
@@ -528,7 +528,7 @@ describe('errors and retries', () => {
 });
 
 describe('large answers', () => {
-  it('writes a 5 MiB answer to a file instead of an output', async () => {
+  it('writes a 5 MiB answer to a file', async () => {
     await emulator.control.addFault({ path: '/applications', kind: 'large', mib: 5 });
     const run = await runAction({
       action: ACTION_DIR,

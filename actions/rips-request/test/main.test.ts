@@ -115,7 +115,7 @@ function firstCall(mock: { mock: { invocationCallOrder: number[] } }): number {
 }
 
 describe('run', () => {
-  it('sets status, body, headers, pages and refreshed', async () => {
+  it('sets all outputs of a GET', async () => {
     setInputs({ ...tokenInputs(), path: '/status' });
 
     await run();
@@ -144,7 +144,7 @@ describe('run', () => {
     expect(setSecret).toHaveBeenCalledTimes(expected.length);
   });
 
-  it('masks the password and its lines before anything else', async () => {
+  it('masks password lines first', async () => {
     const password = 'first line\nsecond line';
     setInputs({ 'api-url': emulator.url, path: '/status', email: CI_USER.email, password });
 
@@ -176,7 +176,7 @@ describe('run', () => {
     expect(setOutput).not.toHaveBeenCalled();
   });
 
-  it('masks credential fields of the answer before setting the body', async () => {
+  it('masks answer fields before outputs', async () => {
     setInputs({
       ...tokenInputs(),
       method: 'POST',
@@ -197,7 +197,7 @@ describe('run', () => {
     expect(maskOrder).toBeLessThan(firstCall(setOutput));
   });
 
-  it('outputs and masks renewed tokens after a refresh', async () => {
+  it('outputs masked tokens after refresh', async () => {
     await emulator.control.expireUser(CI_USER.email);
     setInputs({ ...tokenInputs(), path: '/status' });
 
@@ -251,7 +251,7 @@ describe('run', () => {
     expect(exported).toBe(setOutput.mock.calls.find(([name]) => name === 'access-token')?.[1]);
   });
 
-  it('warns that client-name is ignored next to client-id', async () => {
+  it('warns about an ignored client-name', async () => {
     setInputs({ ...tokenInputs(), path: '/status', 'client-name': 'ci' });
 
     await run();
@@ -309,7 +309,7 @@ describe('run failures', () => {
     `);
   });
 
-  it('reports a path on another host before sending anything', async () => {
+  it('rejects a foreign host before sending', async () => {
     await emulator.control.clearRequests();
     setInputs({ ...tokenInputs(), path: 'https://rips.example.org/applications' });
 

@@ -45,7 +45,7 @@ function carry(
 }
 
 describe('rips-login then rips-request', () => {
-  it('passes the login outputs as inputs and the variables through the job', async () => {
+  it('chains login outputs and variables', async () => {
     const login = await runAction({
       action: LOGIN_DIR,
       inputs: {
@@ -114,7 +114,7 @@ describe('rips-login then rips-request', () => {
     }
   });
 
-  it('uses the exported plain credentials of the plain grant', async () => {
+  it('uses exported plain credentials', async () => {
     const login = await runAction({
       action: LOGIN_DIR,
       inputs: {
