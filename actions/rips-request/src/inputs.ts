@@ -69,7 +69,7 @@ interface SecretValues {
   tokensFromEnv: boolean;
 }
 
-/** Returns the trimmed input, or the trimmed variable when the input is empty. */
+/** Returns the input, else the variable when the input is blank, else undefined. */
 function withFallback(input: string, variable: string): string | undefined {
   const value = input.trim() !== '' ? input : (process.env[variable] ?? '');
   return value.trim() === '' ? undefined : value;

@@ -735,6 +735,11 @@ describe('bad inputs', () => {
       'api-url: plain http:// sends credentials unencrypted to rips.example.com; use https:// or set allow-insecure-http',
     ],
     ['a missing path', { path: '' }, 'Input required and not supplied: path'],
+    [
+      'a fail-on-error that is not a boolean',
+      { 'fail-on-error': 'maybe' },
+      'Input does not meet YAML 1.2 "Core Schema" specification: fail-on-error\nSupport boolean input list: `true | True | TRUE | false | False | FALSE`',
+    ],
   ];
 
   it.each(cases)('rejects %s', async (_title, inputs, message) => {
