@@ -132,7 +132,7 @@ export async function prepareOutputs(
     outputFile = await writeBodyFile(config, outcome.text, outcome.json !== undefined);
     core.info(`Wrote the response body to ${outputFile}`);
   }
-  const pages = config.paginate ? `, ${outcome.pages} pages` : '';
+  const pages = outcome.pages === 1 ? '1 page' : `${outcome.pages} pages`;
   return {
     status: outcome.status,
     body: tooLarge ? '' : outcome.text,
@@ -142,7 +142,7 @@ export async function prepareOutputs(
     tokens: session.refreshed ? session.tokens : undefined,
     exports: tokenExports(session, config),
     warning,
-    summary: `rips-request: \`${method} ${path}\` returned ${outcome.status} in ${outcome.durationMs} ms${pages}`,
+    summary: `rips-request: \`${method} ${path}\` returned ${outcome.status} in ${outcome.durationMs} ms, ${pages}`,
   };
 }
 

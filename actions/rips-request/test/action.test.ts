@@ -59,7 +59,7 @@ describe('requests', () => {
     expect(run.outputs['refreshed']).toBe('false');
     expect(run.outputs['access-token']).toBeUndefined();
     expect(run.outputs['output-file']).toBeUndefined();
-    expect(run.summary).toMatch(/rips-request: `GET \/status` returned 200 in \d+ ms\n/);
+    expect(run.summary).toMatch(/rips-request: `GET \/status` returned 200 in \d+ ms, 1 page\n/);
     expect(run.stdout).toMatch(/GET \/status: status 200 in \d+ ms/);
     expectNoLeaks(run, [...PASSWORDS, ...secretsOf(ci)]);
   });

@@ -131,7 +131,7 @@ describe('run', () => {
     expect(exportVariable).not.toHaveBeenCalled();
     expect(warning).not.toHaveBeenCalled();
     const summary = await readFile(join(summaryDir, 'summary.md'), 'utf8');
-    expect(summary).toMatch(/^rips-request: `GET \/status` returned 200 in \d+ ms\n$/);
+    expect(summary).toMatch(/^rips-request: `GET \/status` returned 200 in \d+ ms, 1 page\n$/);
   });
 
   it('masks each form of every token exactly once', async () => {
