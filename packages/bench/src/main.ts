@@ -40,7 +40,7 @@ import {
 } from './throughput.js';
 import { BENCH_USERS, MFA_USER } from './users.js';
 
-const USAGE = `Usage: pnpm bench [-- options]
+const USAGE = `Usage: pnpm bench [options]
 
 Runs the benchmarks on loopback, prints the table and writes docs/performance.md.
 
@@ -72,7 +72,9 @@ interface Settings {
 
 function parseSettings(args: string[]): Settings | undefined {
   const { values } = parseArgs({
-    args,
+    // `pnpm bench -- --quick` passes the separator on, so it is dropped rather than taken as
+    // the end of the options.
+    args: args.filter((arg) => arg !== '--'),
     strict: true,
     options: {
       quick: { type: 'boolean' },
@@ -269,7 +271,15 @@ function timedRounds(cold: ColdStartResults | Failure): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const settings = parseSettings(process.argv.slice(2));
+  let settings: Settings | undefined;
+  try {
+    settings = parseSettings(process.argv.slice(2));
+  } catch (error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`bench: ${message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
   if (settings === undefined) {
     process.stdout.write(USAGE);
     return;
