@@ -38,7 +38,7 @@ export interface RecordedRequest {
   headers: IncomingMessage['headers'];
 }
 
-/** A loopback HTTP server that records every request and answers 200 with `{}`. */
+/** A loopback HTTP server that records every request and responds 200 with `{}`. */
 export interface RecordingServer {
   /** Base URL, such as `http://127.0.0.2:40123`. */
   url: string;

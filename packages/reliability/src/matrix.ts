@@ -1,7 +1,7 @@
-/** What a matrix row exercises: the library, or one of the two action bundles. */
+/** Target of a matrix row: the library, or one of the two action bundles. */
 export type MatrixTarget = 'auth-core' | 'rips-login' | 'rips-request';
 
-/** How a row ended compared with its expectation. */
+/** Verdict of a row: its outcome compared with its expectation. */
 export type RowVerdict = 'as expected' | 'differs' | 'known bug' | 'not run';
 
 /** One fault run against one target, as the reliability report lists it. */

@@ -7,7 +7,7 @@ export interface ObservedSeams {
   onSecret: (value: string) => void;
 }
 
-/** What one auth-core call did: its value or error, its log and the secrets it reported. */
+/** The outcome of one auth-core call: its value or error, its log and the secrets it reported. */
 export interface CoreObservation<T> {
   ok: boolean;
   value: T | undefined;
@@ -23,8 +23,8 @@ export interface CoreObservation<T> {
 }
 
 /**
- * Renders an error, its own properties and its `cause` chain as text, so that a leak scan sees
- * everything a caller could print or serialize.
+ * Renders an error, its own properties and its `cause` chain as text, so that a leak scan
+ * covers everything a caller could print or serialize.
  */
 export function errorText(error: unknown): string {
   const parts: string[] = [];
@@ -33,9 +33,7 @@ export function errorText(error: unknown): string {
     if (current instanceof Error) {
       parts.push(`${current.name}: ${current.message}`);
       parts.push(current.stack ?? '');
-      const own = Object.fromEntries(
-        Object.entries(current).filter(([name]) => name !== 'cause'),
-      );
+      const own = Object.fromEntries(Object.entries(current).filter(([name]) => name !== 'cause'));
       parts.push(JSON.stringify(own));
       current = current.cause;
     } else {

@@ -40,7 +40,9 @@ function groupByFault(rows: readonly MatrixRow[]): MatrixRow[] {
   }
   return rows
     .map((row, index) => ({ row, index }))
-    .sort((a, b) => (order.get(a.row.fault) ?? 0) - (order.get(b.row.fault) ?? 0) || a.index - b.index)
+    .sort(
+      (a, b) => (order.get(a.row.fault) ?? 0) - (order.get(b.row.fault) ?? 0) || a.index - b.index,
+    )
     .map(({ row }) => row);
 }
 
@@ -72,11 +74,12 @@ export function renderReport(
     'This page is written by the test run of `packages/reliability`',
     '(`cd packages/reliability && pnpm exec vitest run`); do not edit it by hand. Each row below',
     'is one test that injects a fault with the RIPS emulator and runs auth-core (`login`) or a',
-    "committed action bundle against it. Time bounds are correctness limits (for example \"gives",
+    'committed action bundle against it. Time bounds are correctness limits (for example "gives',
     'up within the deadline"), not speed targets. "requests" counts the entries in the',
-    "emulator's request log during the run. \"secrets clean\" means no raw, base64, base64url,",
+    'emulator\'s request log during the run. "secrets clean" means no raw, base64, base64url,',
     'URL-encoded or JSON-escaped form of a credential appeared in the logs, error messages, step',
-    'summary or written files. "outputs after failure" lists the step outputs a failed run set.',
+    'summary or written files. "outputs after failure" lists the step outputs, exported',
+    'variables and saved state that a failed run set.',
     '',
     `Generated ${generatedAt.toISOString()} on ${machine()}.`,
     '',

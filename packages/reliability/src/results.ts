@@ -23,7 +23,7 @@ export interface NoteResult {
   items: string[];
 }
 
-/** What one test file contributes to the report. */
+/** Contribution of one test file to the report. */
 export type SectionResult = MatrixResult | NoteResult;
 
 /** True when every test that contributes to the section ran, so the section is not partial. */

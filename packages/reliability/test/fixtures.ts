@@ -24,7 +24,7 @@ export const MFA_USER = {
 
 export const USERS: UserSeed[] = [CI_USER, MFA_USER];
 
-/** Access-token lifetime of the matrix emulators, long enough that no run sees a natural expiry. */
+/** Access-token lifetime of the matrix emulators, long enough that no run meets a natural expiry. */
 export const TOKEN_TTL_SECONDS = 3600;
 
 export const LOGIN_ACTION = fileURLToPath(new URL('../../../actions/rips-login', import.meta.url));

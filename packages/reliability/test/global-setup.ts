@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { format, resolveConfig } from 'prettier';
 import type { TestProject } from 'vitest/node';
 
 import { checkSections, readSections, renderReport } from '../src/index.js';
@@ -34,12 +35,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
           missing.length > 0 ? `missing sections: ${missing.join(', ')}` : '',
           partial.length > 0 ? `partial sections: ${partial.join(', ')}` : '',
         ].filter((reason) => reason !== '');
-        process.stdout.write(
-          `reliability: ${REPORT_PATH} not written (${reasons.join('; ')})\n`,
-        );
+        process.stdout.write(`reliability: ${REPORT_PATH} not written (${reasons.join('; ')})\n`);
         return;
       }
-      await writeFile(REPORT_PATH, renderReport(LAYOUT, sections, new Date()));
+      // Formatted with the repository's Prettier settings, so that `prettier --check .` passes.
+      const options = (await resolveConfig(REPORT_PATH)) ?? {};
+      const markdown = renderReport(LAYOUT, sections, new Date());
+      await writeFile(REPORT_PATH, await format(markdown, { ...options, filepath: REPORT_PATH }));
       process.stdout.write(`reliability: wrote ${REPORT_PATH}\n`);
     } finally {
       await rm(directory, { recursive: true, force: true });

@@ -9,9 +9,10 @@ export const SECTION = {
   load: 'load',
   parallel: 'parallel-totp',
   leaks: 'leak-properties',
+  clockSkew: 'clock-skew',
 } as const;
 
 export const LAYOUT: ReportLayout = {
   matrix: [SECTION.authCore, SECTION.ripsLogin, SECTION.ripsRequest],
-  notes: [SECTION.resources, SECTION.load, SECTION.parallel, SECTION.leaks],
+  notes: [SECTION.resources, SECTION.load, SECTION.clockSkew, SECTION.parallel, SECTION.leaks],
 };

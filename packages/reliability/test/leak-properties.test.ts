@@ -45,7 +45,7 @@ async function withUser<T>(seed: UserSeed, body: (emulator: Emulator) => Promise
   }
 }
 
-/** Every value the run masked, as secrets to scan for, besides those given. */
+/** Returns the given secrets plus every value of 8 or more characters that the run masked. */
 function withMasks(run: ActionRun, secrets: Secret[]): Secret[] {
   const masked = run.masks
     .filter((value) => value.length >= 8)
@@ -171,7 +171,9 @@ describe('hostile credentials leak nowhere', () => {
           if (password.length >= LONG_CREDENTIAL_LENGTH) {
             // Plain authentication sends the password as headers, raw and base64 (about
             // 24 KiB for 10 KiB of ASCII), above the 16 KiB header limit of Node.js servers.
-            expect(failureMessage(run)).toMatch(/returned status 431 \(Request Header Fields Too Large\)/);
+            expect(failureMessage(run)).toMatch(
+              /returned status 431 \(Request Header Fields Too Large\)/,
+            );
             expect(run.outputs).toEqual({});
             return;
           }

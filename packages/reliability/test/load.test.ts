@@ -60,7 +60,7 @@ function describeResult(title: string, result: LoadResult, refreshed: boolean): 
       ? 'none failed'
       : [...result.failures].map(([reason, count]) => `${count} × ${reason}`).join('; ');
   return (
-    `- ${title}: ${result.succeeded} of ${CONCURRENT} answered 200, ` +
+    `- ${title}: ${result.succeeded} of ${CONCURRENT} got status 200, ` +
     `${result.tokenRequests} token request(s), refreshed: ${refreshed}; ${failures}; ` +
     `${(result.elapsedMs / 1000).toFixed(1)} s.`
   );
@@ -125,7 +125,7 @@ describe('one session under load', () => {
 
   // NOTE: auth-core bug. A refresh revokes the old access token (rotation), so a request that
   // carried it and reaches the server after the refresh gets 401 with X-API-Revoked. Session
-  // raises TokenRevokedError for that when it has no password, although it already holds the
+  // raises TokenRevokedError for that when it has no password, although it already has the
   // new token; it should resend the request with the new token. rips-request uses exactly these
   // credentials (access and refresh token, no password).
   it.fails('refreshes once while requests are held across the refresh', async () => {
@@ -153,8 +153,9 @@ describe('one session under load', () => {
     await emulator.control.clearFaults();
     recorder.section.items.push(
       describeResult(
-        'bearer and refresh token (as rips-request), half the requests held 1.5 s by the ' +
-          'server while the token expires (known bug, see the NOTE in test/load.test.ts)',
+        'Access and refresh token as rips-request passes them, half the requests held 1.5 s ' +
+          'by the server across the refresh. Known bug, described in a NOTE in ' +
+          'packages/reliability/test/load.test.ts',
         result,
         session.refreshed,
       ),

@@ -160,8 +160,8 @@ export const PROCESS_START_MS = 2000;
 
 /**
  * Turns an expectation of auth-core's `login` into one for the rips-login action, which runs the
- * same sequence: the same requests and message, a bound that allows for the process start, and
- * no error code, because the action prints only the message.
+ * same sequence. The requests and message stay the same and the bound allows for the process
+ * start. The error code is dropped because the action prints only the message.
  */
 export function forLoginAction(expectation: Expectation, hint?: RegExp): Expectation {
   const { code, ...rest } = expectation;

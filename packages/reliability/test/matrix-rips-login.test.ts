@@ -98,6 +98,7 @@ describe('rips-login bundle under faults', () => {
           'totp-secret': scenario.user.totpSecret ?? '',
           'timeout-seconds': String(arrangement.timeoutSeconds ?? 10),
           retries: '2',
+          'export-env': 'true',
         },
         arrangement,
       );
@@ -113,9 +114,10 @@ describe('rips-login bundle under faults', () => {
       expect(otherOrigin.requests.length, 'requests at the other origin').toBe(redirectsBefore);
       if (expectation.succeeds) {
         expect(Object.keys(run.outputs).sort()).toEqual(OUTPUTS);
+        expect(run.exportedEnv['RIPS_ACCESS_TOKEN']).toBe(run.outputs['access-token']);
         expect(run.outputs['user-email']).toBe(scenario.user.email);
         expect(run.outputs['access-token']).toMatch(/^eyJ/);
-        // Expiry is on the runner's clock whatever the server's clock says.
+        // expires-at is on the runner's clock, whatever the time on the server.
         const expiresAt = Date.parse(run.outputs['expires-at'] ?? '');
         expect(Math.abs(expiresAt - (Date.now() + TOKEN_TTL_SECONDS * 1000))).toBeLessThan(10_000);
       }

@@ -24,7 +24,7 @@ import {
 import { FAULT, SCENARIOS, type FaultLabel, type ScenarioContext } from './scenarios.js';
 
 // The action sends GET /applications with an access token, so a run without faults makes one
-// request. A user with MFA on adds three: the 401 that asks for an MFA token, the MFA token
+// request. A user with MFA on adds three: the 401 that requests an MFA token, the MFA token
 // request and the repeated request.
 const EXPECTATIONS: Record<FaultLabel, Expectation> = {
   [FAULT.refused]: {

@@ -46,7 +46,10 @@ export interface Observation {
   requests: number;
   elapsedMs: number;
   leaks: readonly LeakFinding[];
-  /** Names of the outputs that a failed run set; empty for a run that succeeded. */
+  /**
+   * Names of the outputs, exported variables (`env NAME`) and saved state (`state NAME`) that a
+   * failed run set; empty for a run that succeeded.
+   */
   outputsAfterFailure: string[];
 }
 
@@ -114,7 +117,13 @@ export function observeFromRun(
     requests,
     elapsedMs: run.durationMs,
     leaks,
-    outputsAfterFailure: run.failed ? Object.keys(run.outputs) : [],
+    outputsAfterFailure: run.failed
+      ? [
+          ...Object.keys(run.outputs),
+          ...Object.keys(run.exportedEnv).map((name) => `env ${name}`),
+          ...Object.keys(run.state).map((name) => `state ${name}`),
+        ]
+      : [],
   };
 }
 
@@ -190,7 +199,7 @@ export function toRow(
   };
 }
 
-/** A row for a scenario whose target could not run, such as a missing bundle. */
+/** Builds the row of a scenario whose target could not run, for example without a bundle. */
 export function notRunRow(
   scenario: Scenario,
   target: MatrixTarget,

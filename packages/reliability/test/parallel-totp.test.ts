@@ -1,4 +1,9 @@
-import { expectNoLeaks, runAction, useEmulator, type ActionRun } from '@rips-actions/action-testkit';
+import {
+  expectNoLeaks,
+  runAction,
+  useEmulator,
+  type ActionRun,
+} from '@rips-actions/action-testkit';
 import { listGlobalClients } from '@rips-actions/auth-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 

@@ -22,7 +22,7 @@ const recorder = noteRecorder(
   inject('resultsDir'),
   SECTION.resources,
   'Resource bounds: response size cap and peak memory',
-  6,
+  7,
 );
 let reportDir: string;
 let defaults: Record<string, string>;
@@ -52,7 +52,7 @@ interface MeasuredRun {
 
 /**
  * Runs rips-request for GET /applications under GNU time and returns its peak RSS. The wrapper
- * script runs the bundle as a child, so `runAction` sees its output as usual.
+ * script runs the bundle as a child, so `runAction` collects its output as usual.
  */
 async function measureRequest(name: string): Promise<MeasuredRun> {
   const session = await signedInSession(emulator, CI_USER);
@@ -111,9 +111,23 @@ describe('rips-request memory', () => {
     expect(run.message).toBeUndefined();
     expect(run.outputs['output-file']).toMatch(/rips-request-.*\.json$/);
     expect(run.outputs['body']).toBe('');
-    // The body is held a few times over (bytes, text, parsed JSON, the file write), so the
-    // bound allows 12 copies above the baseline; an unbounded read would not stay under it.
+    // The action keeps the body several times over (bytes, text, parsed JSON, the file write),
+    // so the bound allows 12 copies above the baseline. An unbounded read would pass it.
     expect(run.peakKib).toBeLessThan((baselineKib ?? 0) + 12 * 10 * 1024);
+  });
+
+  it('50 MiB answer goes to a file', async () => {
+    await emulator.control.clearFaults();
+    await emulator.control.addFault({ path: '/applications', kind: 'large', mib: 50 });
+    const run = await measureRequest('fifty-mib');
+    recorder.section.items.push(
+      `- rips-request, 50 MiB answer (under the 64 MiB cap): peak RSS ${describePeak(run.peakKib)}; ` +
+        `the body went to the file in the output-file output.`,
+    );
+
+    expect(run.message).toBeUndefined();
+    expect(run.outputs['output-file']).toMatch(/rips-request-.*\.json$/);
+    expect(run.peakKib).toBeLessThan((baselineKib ?? 0) + 12 * 50 * 1024);
   });
 
   it('100 MiB answer over the cap is refused', async () => {
@@ -232,15 +246,16 @@ describe('auth-core size cap', () => {
     expect(written).toBeLessThan(32 * MIB);
   });
 
-  // NOTE: auth-core bug. In readBody (http/transport.ts), a body without Content-Length that
-  // passes the cap calls message.destroy() before reject(tooLarge()); destroy() emits 'aborted'
-  // synchronously, and that handler rejects first with NetworkError "connection reset". The
-  // caller gets NETWORK_ERROR instead of RESPONSE_TOO_LARGE, and because network errors are
-  // retried, the oversized body is downloaded again on every retry.
+  // NOTE: auth-core bug. When a body without Content-Length passes the cap, readBody in
+  // http/transport.ts calls message.destroy() before reject(tooLarge()). destroy() emits
+  // 'aborted' synchronously, and that handler rejects first with NetworkError "connection
+  // reset". So the caller gets NETWORK_ERROR instead of RESPONSE_TOO_LARGE, and because network
+  // errors are retried, the oversized body is downloaded again on every retry.
   it.fails('reports a chunked body over the cap as too large, once', async () => {
     const { result, requests } = await requestEndless(2);
     recorder.section.items.push(
-      `- the same with 2 retries (known bug, see the NOTE in test/resources.test.ts): ` +
+      `- The same with 2 retries. Known bug, described in a NOTE in ` +
+        `packages/reliability/test/resources.test.ts: ` +
         `${result.code ?? 'no error'} after ${requests} requests.`,
     );
 

@@ -114,16 +114,14 @@ export const SCENARIOS: readonly Scenario[] = [
       return { timeoutSeconds: 2 };
     },
   },
-  ...([500, 502] as const).map(
-    (status): Scenario => ({
-      fault: status === 500 ? FAULT.status500 : FAULT.status502,
-      user: CI_USER,
-      arrange: async ({ emulator, readPath }) => {
-        await emulator.control.addFault({ path: readPath, kind: 'status', status });
-        return {};
-      },
-    }),
-  ),
+  ...([500, 502] as const).map((status): Scenario => ({
+    fault: status === 500 ? FAULT.status500 : FAULT.status502,
+    user: CI_USER,
+    arrange: async ({ emulator, readPath }) => {
+      await emulator.control.addFault({ path: readPath, kind: 'status', status });
+      return {};
+    },
+  })),
   {
     fault: FAULT.status503,
     user: CI_USER,
@@ -244,8 +242,8 @@ export const SCENARIOS: readonly Scenario[] = [
     fault: FAULT.rateLimit,
     user: MFA_USER,
     arrange: async ({ emulator }) => {
-      // The wrong codes go out 28 s into a step; moving the clock 26 s on leaves 4 s of the
-      // window, and puts the run 24 s into the next step, so its wait for a fresh step after
+      // The wrong codes go out 28 s into a step. Moving the clock 26 s on leaves 4 s of the
+      // window and puts the run 24 s into the next step, so the wait for a fresh step after
       // the 429 is short as well.
       const offset = await setServerPhase(emulator, 28_000);
       await fillWrongCodeWindow(emulator, MFA_USER);
