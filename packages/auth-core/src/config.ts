@@ -1,5 +1,6 @@
 import { InvalidOptionError } from './errors.js';
 import { createHttpTransport, type Transport } from './http/transport.js';
+import { resolveInputNames, type InputNames } from './names.js';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, MAX_RETRIES, parseApiUrl } from './options.js';
 import type { SecretHandler } from './secrets.js';
 import {
@@ -55,6 +56,12 @@ export interface ClientOptions {
   random?: () => number;
   /** Transport seam. Default: {@link createHttpTransport}. */
   transport?: Transport;
+  /**
+   * The names under which the caller's user gives the inputs, used in error and warning
+   * messages, for example `{ clientName: '--client-name', totpSecret: 'RIPS_TOTP_SECRET' }`.
+   * Default: the action input names, {@link ACTION_INPUT_NAMES}.
+   */
+  inputNames?: Partial<InputNames>;
 }
 
 /** {@link ClientOptions} with defaults applied and values checked. */
@@ -70,6 +77,7 @@ export interface ResolvedConfig {
   sleep: Sleep;
   random: () => number;
   transport: Transport;
+  inputNames: InputNames;
 }
 
 /** Applies defaults to client options and validates them. */
@@ -93,8 +101,12 @@ export function resolveConfig(options: ClientOptions): ResolvedConfig {
     );
   }
   const prefix = options.userAgent?.trim() ?? '';
+  const inputNames = resolveInputNames(options.inputNames);
   return {
-    apiUrl: parseApiUrl(options.apiUrl, { allowInsecureHttp: options.allowInsecureHttp === true }),
+    apiUrl: parseApiUrl(options.apiUrl, {
+      allowInsecureHttp: options.allowInsecureHttp === true,
+      inputNames,
+    }),
     timeoutMs,
     retries,
     maxResponseBytes,
@@ -105,5 +117,6 @@ export function resolveConfig(options: ClientOptions): ResolvedConfig {
     sleep: options.sleep ?? realSleep,
     random: options.random ?? Math.random,
     transport: options.transport ?? createHttpTransport(),
+    inputNames,
   };
 }

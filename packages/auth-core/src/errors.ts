@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'MFA_REQUIRED'
   | 'MFA_CODE_REJECTED'
   | 'MFA_RATE_LIMITED'
+  | 'MFA_ALREADY_ENABLED'
+  | 'MFA_NOT_INITIALIZED'
   | 'CLIENT_NOT_FOUND'
   | 'HTTP_ERROR'
   | 'NETWORK_ERROR'
@@ -114,6 +116,15 @@ export class MfaCodeRejectedError extends RipsAuthError {
   }
 }
 
+/**
+ * The API responded 400 `MFA not initialized` to a TOTP code: MFA is off and no enrolment is
+ * pending. It is an {@link MfaCodeRejectedError} with its own code, so that checks written for
+ * that class still match.
+ */
+export class MfaNotEnabledError extends MfaCodeRejectedError {
+  override readonly code = 'MFA_NOT_INITIALIZED';
+}
+
 /** The API responded 429 `Too many wrong codes` on an MFA endpoint. */
 export class MfaRateLimitedError extends RipsAuthError {
   /** Seconds until the API accepts codes again, from `Retry-After`, when it sent one. */
@@ -136,15 +147,19 @@ export class ClientNotFoundError extends RipsAuthError {
   /** The names the API offers, sorted. */
   readonly offeredNames: readonly string[];
 
+  /**
+   * @param options - `option` is the input name that starts the message. Default: `client-name`.
+   */
   constructor(
     clientName: string,
     offeredNames: readonly string[],
-    options: RipsAuthErrorOptions = {},
+    options: RipsAuthErrorOptions & { option?: string } = {},
   ) {
     const offered = offeredNames.length > 0 ? offeredNames.join(', ') : '(none)';
+    const option = options.option ?? 'client-name';
     super(
       'CLIENT_NOT_FOUND',
-      `client-name: no OAuth client named "${clientName}"; the API offers: ${offered}`,
+      `${option}: no OAuth client named "${clientName}"; the API offers: ${offered}`,
       options,
     );
     this.clientName = clientName;
@@ -171,6 +186,16 @@ export class HttpError extends RipsAuthError {
     this.apiMessage = details.apiMessage;
     this.oauthError = details.oauthError;
   }
+}
+
+/**
+ * MFA is already on, so `POST /mfas/secret` cannot start an enrolment. The API responds 400
+ * `MFA already enabled` when the request carries a valid MFA token, and 401 `MFA token required`
+ * without one. It is an {@link HttpError} with its own code, so that checks written for that
+ * class still match.
+ */
+export class MfaAlreadyEnabledError extends HttpError {
+  override readonly code = 'MFA_ALREADY_ENABLED';
 }
 
 /** The request failed below HTTP: DNS, connection refused or reset, TLS. */

@@ -7,7 +7,9 @@ export {
   HttpError,
   InvalidCredentialsError,
   InvalidOptionError,
+  MfaAlreadyEnabledError,
   MfaCodeRejectedError,
+  MfaNotEnabledError,
   MfaRateLimitedError,
   MfaRequiredError,
   NetworkError,
@@ -21,12 +23,14 @@ export {
 } from './errors.js';
 export type { ErrorCode, RequestContext, RipsAuthErrorOptions } from './errors.js';
 
+export { parseRetryAfter } from './http/sender.js';
 export { createHttpTransport } from './http/transport.js';
 export type { Transport, TransportRequest, TransportResponse } from './http/transport.js';
 
 export { login } from './login.js';
 export type { LoginOptions, LoginResult } from './login.js';
 
+export { MFA_ATTEMPT_WINDOW_SECONDS, MFA_ATTEMPTS_PER_WINDOW } from './mfa/codes.js';
 export {
   generateTotp,
   normalizeTotpSecret,
@@ -69,6 +73,9 @@ export {
 } from './options.js';
 export type { AuthMethod, GrantInputs, GrantOption, HttpMethod, QueryParams } from './options.js';
 
+export { ACTION_INPUT_NAMES, resolveInputNames } from './names.js';
+export type { InputNames } from './names.js';
+
 export { plainAuthHeaders } from './plain.js';
 
 export { secretForms } from './secrets.js';
@@ -82,6 +89,7 @@ export type {
   ApiRequest,
   ApiResponse,
   BearerCredentials,
+  MfaCodeOptions,
   MfaEnrolment,
   PasswordCredentials,
   PlainCredentials,

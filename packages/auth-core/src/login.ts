@@ -1,6 +1,6 @@
 import type { ClientOptions } from './config.js';
-import { InvalidCredentialsError, MfaCodeRejectedError } from './errors.js';
-import { MFA_NOT_INITIALIZED } from './mfa/exchange.js';
+import { InvalidCredentialsError, MfaNotEnabledError } from './errors.js';
+import { resolveInputNames, type InputNames } from './names.js';
 import { chooseGrant, normalizeCredential, type AuthMethod, type GrantOption } from './options.js';
 import { createSecretReporter } from './secrets.js';
 import { Session, type SessionCredentials } from './session.js';
@@ -48,22 +48,25 @@ function present(value: string | undefined): boolean {
 function credentialsFor(
   method: Exclude<AuthMethod, 'bearer'>,
   options: LoginOptions,
+  names: InputNames,
   warn: (message: string) => void,
 ): SessionCredentials {
   const email = options.email ?? '';
   const password = options.password ?? '';
   const client = { clientId: options.clientId, clientName: options.clientName };
+  const ignored = (name: string): void =>
+    warn(`${name} is ignored because ${names.grant} is ${method}`);
   switch (method) {
     case 'plain':
-      if (present(options.refreshToken)) warn('refresh-token is ignored because grant is plain');
-      if (present(options.clientId)) warn('client-id is ignored because grant is plain');
+      if (present(options.refreshToken)) ignored(names.refreshToken);
+      if (present(options.clientId)) ignored(names.clientId);
       return { type: 'plain', email, password };
     case 'password':
-      if (present(options.refreshToken)) warn('refresh-token is ignored because grant is password');
+      if (present(options.refreshToken)) ignored(names.refreshToken);
       return { type: 'password', email, password, ...client };
     case 'refresh':
       if (options.grant === 'refresh') {
-        if (present(options.password)) warn('password is ignored because grant is refresh');
+        if (present(options.password)) ignored(names.password);
         return { type: 'refresh', refreshToken: options.refreshToken ?? '', ...client };
       }
       // With grant auto, a password is the fallback when the refresh token is rejected.
@@ -109,6 +112,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
   report(options.totpSecret);
   report(options.mfaToken);
 
+  const names = resolveInputNames(options.inputNames);
   const warnings: string[] = [];
   const logger = options.logger;
   const warn = (message: string): void => {
@@ -120,6 +124,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     email: options.email,
     password: options.password,
     refreshToken: options.refreshToken,
+    inputNames: names,
   });
   // Warnings of the session, such as a refresh token falling back to the password, also go to
   // the result.
@@ -132,7 +137,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     {
       ...options,
       logger: sessionLogger,
-      credentials: credentialsFor(method, options, warn),
+      credentials: credentialsFor(method, options, names, warn),
       mfaToken: options.mfaToken,
       totpSecret: options.totpSecret,
     },
@@ -147,10 +152,12 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     try {
       await session.obtainMfaToken();
     } catch (error: unknown) {
-      if (!(error instanceof MfaCodeRejectedError && error.apiMessage === MFA_NOT_INITIALIZED)) {
+      if (!(error instanceof MfaNotEnabledError)) {
         throw error;
       }
-      warn('totp-secret is set but MFA is not enabled for this account; the secret was not used');
+      warn(
+        `${names.totpSecret} is set but MFA is not enabled for this account; the secret was not used`,
+      );
     }
   }
   const { user } = await session.status();

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from './errors.js';
+import { resolveInputNames, turnOnHint, type InputNames } from './names.js';
 
 /** The `grant` input: which authentication method to use, or `auto` to choose from the inputs. */
 export type GrantOption = 'auto' | 'password' | 'refresh' | 'plain';
@@ -108,9 +109,15 @@ export function isLoopbackHost(hostname: string): boolean {
  */
 export function parseApiUrl(
   value: string | URL,
-  options: { allowInsecureHttp?: boolean; option?: string } = {},
+  options: {
+    allowInsecureHttp?: boolean;
+    option?: string;
+    /** Names for the messages; `option` wins over `apiUrl`. Default: the action input names. */
+    inputNames?: Partial<InputNames>;
+  } = {},
 ): URL {
-  const option = options.option ?? 'api-url';
+  const names = resolveInputNames(options.inputNames);
+  const option = options.option ?? names.apiUrl;
   const text = String(value).trim();
   if (text === '') {
     throw new InvalidOptionError(option, 'the API base URL is missing');
@@ -144,7 +151,7 @@ export function parseApiUrl(
   ) {
     throw new InvalidOptionError(
       option,
-      `plain http:// sends credentials unencrypted to ${url.hostname}; use https:// or set allow-insecure-http`,
+      `plain http:// sends credentials unencrypted to ${url.hostname}; use https:// or ${turnOnHint(names.allowInsecureHttp)}`,
     );
   }
   url.pathname = url.pathname.replace(/\/+$/, '');
@@ -216,6 +223,8 @@ export interface GrantInputs {
   email?: string | undefined;
   password?: string | undefined;
   refreshToken?: string | undefined;
+  /** Names for the messages. Default: the action input names. */
+  inputNames?: Partial<InputNames> | undefined;
 }
 
 /**
@@ -232,13 +241,14 @@ export function chooseGrant(inputs: GrantInputs): Exclude<AuthMethod, 'bearer'> 
   const hasRefresh = (inputs.refreshToken ?? '') !== '';
   const hasEmail = (inputs.email ?? '') !== '';
   const hasPassword = (inputs.password ?? '') !== '';
+  const names = resolveInputNames(inputs.inputNames);
   const requirePassword = (grant: string): void => {
     if (!hasEmail) {
-      throw new InvalidOptionError('email', `the ${grant} grant needs an e-mail; it is empty`);
+      throw new InvalidOptionError(names.email, `the ${grant} grant needs an e-mail; it is empty`);
     }
     if (!hasPassword) {
       throw new InvalidOptionError(
-        'password',
+        names.password,
         `the ${grant} grant needs a password; it is empty (${MISSING_SECRET_HINT})`,
       );
     }
@@ -247,7 +257,7 @@ export function chooseGrant(inputs: GrantInputs): Exclude<AuthMethod, 'bearer'> 
     case 'refresh':
       if (!hasRefresh) {
         throw new InvalidOptionError(
-          'refresh-token',
+          names.refreshToken,
           `the refresh grant needs a refresh token; it is empty (${MISSING_SECRET_HINT})`,
         );
       }
@@ -262,7 +272,7 @@ export function chooseGrant(inputs: GrantInputs): Exclude<AuthMethod, 'bearer'> 
       }
       if (!hasEmail && !hasPassword) {
         throw new InvalidOptionError(
-          'grant',
+          names.grant,
           `auto needs a refresh token, or an e-mail and a password; all are empty (${MISSING_SECRET_HINT})`,
         );
       }

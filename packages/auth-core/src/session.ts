@@ -17,9 +17,16 @@ import {
   tryParseJson,
   type ResponseView,
 } from './http/json.js';
+import { SharedFlight } from './flight.js';
 import { HttpSender, type RetryPolicy, type SendResult } from './http/sender.js';
 import { TotpCodeSource } from './mfa/codes.js';
-import { exchangeCode, type MfaCodePath } from './mfa/exchange.js';
+import {
+  alreadyEnabledError,
+  exchangeCode,
+  MFA_ALREADY_ENABLED,
+  sendGivenCode,
+  type MfaCodePath,
+} from './mfa/exchange.js';
 import { normalizeTotpSecret, otpauthUri } from './mfa/totp.js';
 import { resolveClientIdWith } from './oauth/clients.js';
 import { computeExpiry, requestTokens, type TokenSet } from './oauth/tokens.js';
@@ -157,6 +164,19 @@ export interface StatusInfo {
   user: UserInfo | undefined;
 }
 
+/**
+ * A TOTP code that the caller was given, for {@link Session.obtainMfaToken},
+ * {@link Session.enableMfa} and {@link Session.disableMfa}.
+ */
+export interface MfaCodeOptions {
+  /**
+   * The 6-digit code, for example typed from an authenticator app. The API checks it once: it is
+   * sent a second time only after a 401, which the API returns before it checks the code.
+   */
+  code: string;
+  signal?: AbortSignal;
+}
+
 /** A started MFA enrolment. */
 export interface MfaEnrolment {
   /** The new base32 secret; reported to `onSecret` before it is returned. */
@@ -168,6 +188,12 @@ export interface MfaEnrolment {
 }
 
 type AuthProblem = 'revoked' | 'expired' | 'mfa' | 'credentials';
+
+/**
+ * How a request treats the MFA token: `repair` sends it and obtains a new one when the API
+ * requires one; `send` sends it and returns the API's 401 instead; `omit` sends none.
+ */
+type MfaHandling = 'repair' | 'send' | 'omit';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const DEFAULT_REFRESH_AHEAD_SECONDS = 60;
@@ -194,6 +220,10 @@ function classify401(result: ResponseView): AuthProblem {
     return 'mfa';
   }
   return 'credentials';
+}
+
+function isCodeOptions(value: AbortSignal | MfaCodeOptions | undefined): value is MfaCodeOptions {
+  return value !== undefined && typeof (value as Partial<MfaCodeOptions>).code === 'string';
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -237,9 +267,11 @@ export class Session {
   private mfaTokenValue: string | undefined;
   private clientIdValue: string | undefined;
   private clientIdFlight: Promise<string> | undefined;
-  private signInFlight: Promise<void> | undefined;
-  private renewalFlight: Promise<void> | undefined;
-  private mfaFlight: Promise<void> | undefined;
+  private readonly signInFlight = new SharedFlight<void>('Waiting for the sign-in was cancelled');
+  private readonly renewalFlight = new SharedFlight<void>(
+    'Waiting for the token renewal was cancelled',
+  );
+  private readonly mfaFlight = new SharedFlight<void>('Waiting for a new MFA token was cancelled');
   private refreshedFlag = false;
   private lastGrantValue: 'password' | 'refresh' | undefined;
 
@@ -281,7 +313,7 @@ export class Session {
 
     const totpSecret = nonEmpty(options.totpSecret);
     if (totpSecret !== undefined) {
-      const normalized = normalizeTotpSecret(totpSecret);
+      const normalized = normalizeTotpSecret(totpSecret, this.config.inputNames.totpSecret);
       this.report(normalized);
       this.codes = this.createCodeSource(normalized);
     }
@@ -348,6 +380,24 @@ export class Session {
   }
 
   /**
+   * Sends `mfaToken` as `X-API-MFA` from now on, in place of the current one. The token reaches
+   * `onSecret` first. `onMfaToken` is not called, because the caller already has the token.
+   *
+   * @example
+   * ```ts
+   * session.useMfaToken(process.env.RIPS_MFA_TOKEN ?? '');
+   * ```
+   */
+  useMfaToken(mfaToken: string): void {
+    this.report(mfaToken);
+    const normalized = nonEmpty(mfaToken);
+    if (normalized === undefined) {
+      throw new InvalidOptionError(this.config.inputNames.mfaToken, 'the MFA token is empty');
+    }
+    this.mfaTokenValue = normalized;
+  }
+
+  /**
    * Obtains tokens now with the password or refresh grant, when the session has none. Does
    * nothing for plain credentials or an existing access token.
    */
@@ -355,10 +405,7 @@ export class Session {
     if (this.credentials.type === 'plain' || this.tokenState !== undefined) {
       return;
     }
-    this.signInFlight ??= this.runSignIn(signal).finally(() => {
-      this.signInFlight = undefined;
-    });
-    await this.signInFlight;
+    await this.signInFlight.run((own) => this.runSignIn(own), signal);
   }
 
   /**
@@ -397,7 +444,7 @@ export class Session {
       IDEMPOTENT.has(method) || request.retryUnsafe === true ? 'safe' : 'never';
     const result = await this.sendAuthenticated(
       { method, url, headers, body, retry, signal: request.signal, timeoutMs: request.timeoutMs },
-      true,
+      'repair',
     );
     const text = Buffer.from(result.body).toString('utf8');
     return {
@@ -462,14 +509,23 @@ export class Session {
   }
 
   /**
-   * Obtains a new MFA token from the TOTP secret and uses it from now on.
+   * Obtains a new MFA token and uses it from now on. Without a code it sends codes of the TOTP
+   * secret. Given `{ code }`, a code typed from an authenticator app, it sends that code once,
+   * with the errors of {@link Session.enableMfa}.
    *
    * @example
    * ```ts
    * const mfaToken = await session.obtainMfaToken();
+   * const fromTypedCode = await session.obtainMfaToken({ code: typedCode });
    * ```
    */
-  async obtainMfaToken(signal?: AbortSignal): Promise<string> {
+  async obtainMfaToken(signal?: AbortSignal): Promise<string>;
+  async obtainMfaToken(codeOptions: MfaCodeOptions): Promise<string>;
+  async obtainMfaToken(input?: AbortSignal | MfaCodeOptions): Promise<string> {
+    if (isCodeOptions(input)) {
+      return this.sendGivenTokenCode(input);
+    }
+    const signal = input;
     await this.signIn(signal);
     await this.renewMfaToken(this.mfaTokenValue, signal);
     if (this.mfaTokenValue === undefined) {
@@ -480,12 +536,42 @@ export class Session {
 
   /**
    * Starts MFA enrolment (`POST /mfas/secret`) and returns the new secret with its
-   * `otpauth://` URI. MFA turns on with {@link Session.enableMfa}.
+   * `otpauth://` URI. MFA turns on with {@link Session.enableMfa}. Raises
+   * {@link MfaAlreadyEnabledError} when MFA is on, without spending a TOTP code: the API
+   * responds 400 `MFA already enabled` with a valid MFA token, and 401 `MFA token required`
+   * without one.
+   *
+   * @example
+   * ```ts
+   * const { uri, secret } = await session.beginMfaEnrolment();
+   * ```
    */
-  async beginMfaEnrolment(): Promise<MfaEnrolment> {
+  async beginMfaEnrolment(signal?: AbortSignal): Promise<MfaEnrolment> {
     const operation = 'Starting MFA enrolment';
-    const response = await this.request({ method: 'POST', path: '/mfas/secret' });
-    const body = this.expectJson(response, operation);
+    const result = await this.sendAuthenticated(
+      {
+        method: 'POST',
+        url: endpointUrl(this.apiUrl, '/mfas/secret'),
+        headers: { accept: 'application/json' },
+        retry: 'never',
+        signal,
+        timeoutMs: undefined,
+      },
+      'send',
+    );
+
+    const apiMessage = readErrorBody(result).message;
+    if (
+      (result.status === 400 && apiMessage === MFA_ALREADY_ENABLED) ||
+      (result.status === 401 && classify401(result) === 'mfa')
+    ) {
+      throw alreadyEnabledError(result, operation);
+    }
+    if (result.status < 200 || result.status >= 300) {
+      throw httpErrorFrom(result, 'POST', operation);
+    }
+
+    const body = parseJsonBody(result, 'POST', operation);
     if (!isRecord(body) || typeof body.secret !== 'string') {
       throw new ResponseNotJsonError(`${operation}: the response has no secret`, '');
     }
@@ -504,12 +590,28 @@ export class Session {
   }
 
   /**
-   * Turns MFA on with the first valid code of the enrolment secret and returns the MFA token,
-   * which the session uses from now on, together with the secret.
+   * Turns MFA on and returns the MFA token, which the session uses from now on. Given the
+   * enrolment secret, it sends the first valid code of that secret and keeps the secret for
+   * later MFA tokens. Given `{ code }`, a code typed from an authenticator app, it sends that
+   * code once and raises instead of sending another: {@link MfaCodeRejectedError} for
+   * `Invalid code` or `Code already used`, {@link MfaRateLimitedError} after too many wrong
+   * codes, {@link MfaNotEnabledError} when no enrolment is pending. A code that is not 6 digits
+   * raises {@link InvalidOptionError} before anything is sent.
+   *
+   * @example
+   * ```ts
+   * const enrolment = await session.beginMfaEnrolment();
+   * const mfaToken = await session.enableMfa({ code: typedCode });
+   * ```
    */
-  async enableMfa(secret: string): Promise<string> {
-    this.report(secret);
-    const normalized = normalizeTotpSecret(secret, 'secret');
+  async enableMfa(secret: string): Promise<string>;
+  async enableMfa(codeOptions: MfaCodeOptions): Promise<string>;
+  async enableMfa(input: string | MfaCodeOptions): Promise<string> {
+    if (typeof input !== 'string') {
+      return this.sendGivenTokenCode(input);
+    }
+    this.report(input);
+    const normalized = normalizeTotpSecret(input, 'secret');
     this.report(normalized);
     this.codes = this.createCodeSource(normalized);
     await this.signIn();
@@ -517,8 +619,29 @@ export class Session {
     return this.adoptMfaToken(body);
   }
 
-  /** Turns MFA off (`POST /mfas/delete`) with a fresh code of the session's TOTP secret. */
-  async disableMfa(): Promise<void> {
+  /**
+   * Turns MFA off (`POST /mfas/delete`). Without arguments it sends a fresh code of the
+   * session's TOTP secret. Given `{ code }`, a code typed from an authenticator app, it sends
+   * that code once, with the errors of {@link Session.enableMfa}. The request carries the MFA
+   * token, so a session without one and without a TOTP secret raises {@link MfaRequiredError}
+   * before the API checks the code. Obtain one first with `obtainMfaToken({ code })` and a code
+   * of an earlier 30 s step, or give one with {@link Session.useMfaToken}.
+   *
+   * @example
+   * ```ts
+   * session.useMfaToken(mfaToken);
+   * await session.disableMfa({ code: typedCode });
+   * ```
+   */
+  async disableMfa(): Promise<void>;
+  async disableMfa(codeOptions: MfaCodeOptions): Promise<void>;
+  async disableMfa(codeOptions?: MfaCodeOptions): Promise<void> {
+    if (codeOptions !== undefined) {
+      await this.signIn(codeOptions.signal);
+      await sendGivenCode('/mfas/delete', codeOptions.code, this.givenCodeDeps(codeOptions));
+      this.mfaTokenValue = undefined;
+      return;
+    }
     if (this.codes === undefined) {
       throw new InvalidOptionError(
         'totpSecret',
@@ -542,29 +665,30 @@ export class Session {
   }
 
   private checkCredentials(given: SessionCredentials): void {
+    const names = this.config.inputNames;
     if (given.type === 'plain' || given.type === 'password') {
       if (this.email === undefined) {
         throw new InvalidOptionError(
-          'email',
+          names.email,
           `the ${given.type} method needs an e-mail; it is empty`,
         );
       }
       if (this.password === undefined) {
         throw new InvalidOptionError(
-          'password',
+          names.password,
           `the ${given.type} method needs a password; it is empty`,
         );
       }
     }
     if (given.type === 'refresh' && nonEmpty(given.refreshToken) === undefined) {
       throw new InvalidOptionError(
-        'refresh-token',
+        names.refreshToken,
         'the refresh method needs a refresh token; it is empty',
       );
     }
     if (given.type === 'bearer' && nonEmpty(given.accessToken) === undefined) {
       throw new InvalidOptionError(
-        'access-token',
+        names.accessToken,
         'the bearer method needs an access token; it is empty',
       );
     }
@@ -697,12 +821,8 @@ export class Session {
     if (this.tokenState?.accessToken !== tokenUsed) {
       return;
     }
-    // NOTE: a shared renewal runs with the signal of the request that started it, so aborting
-    // that request also fails the requests waiting on the renewal.
-    this.renewalFlight ??= this.runRenewal(reason, signal).finally(() => {
-      this.renewalFlight = undefined;
-    });
-    await this.renewalFlight;
+    // The renewal runs with its own signal, so one waiter's abort does not fail the others.
+    await this.renewalFlight.run((own) => this.runRenewal(reason, own), signal);
   }
 
   private async runRenewal(
@@ -741,20 +861,16 @@ export class Session {
       return;
     }
     if (this.codes === undefined) {
+      const { totpSecret, mfaToken } = this.config.inputNames;
       throw new MfaRequiredError(
         staleToken === undefined
-          ? 'MFA is enabled for this account: set totp-secret, or mfa-token with a current MFA token'
-          : 'The API rejected the MFA token (mfa-token); set totp-secret so that a new one can be obtained',
+          ? `MFA is enabled for this account: set ${totpSecret}, or ${mfaToken} with a current MFA token`
+          : `The API rejected the MFA token (${mfaToken}); set ${totpSecret} so that a new one can be obtained`,
       );
     }
-    this.mfaFlight ??= exchangeCode('/mfas/token', this.codeExchangeDeps(signal))
-      .then((body) => {
-        this.adoptMfaToken(body);
-      })
-      .finally(() => {
-        this.mfaFlight = undefined;
-      });
-    await this.mfaFlight;
+    await this.mfaFlight.run(async (own) => {
+      this.adoptMfaToken(await exchangeCode('/mfas/token', this.codeExchangeDeps(own)));
+    }, signal);
   }
 
   private adoptMfaToken(body: unknown): string {
@@ -780,33 +896,64 @@ export class Session {
     }
     return {
       codes,
-      post: (path: MfaCodePath, body: Uint8Array) =>
-        this.sendAuthenticated(
-          {
-            method: 'POST',
-            url: endpointUrl(this.apiUrl, path),
-            headers: { 'content-type': 'application/json', accept: 'application/json' },
-            body,
-            retry: 'never',
-            signal,
-            timeoutMs: undefined,
-          },
-          path === '/mfas/delete',
-          false,
-        ),
+      post: (path: MfaCodePath, body: Uint8Array) => this.postCode(path, body, signal),
       serverNow: () => this.sender.serverNow(),
       sleep: this.config.sleep,
       logger: this.config.logger,
       signal,
+      totpSecretName: this.config.inputNames.totpSecret,
     };
   }
 
-  private authHeaders(withMfa: boolean): Record<string, string> {
+  /** Sends a given code to `POST /mfas/token`, which turns MFA on or mints another MFA token. */
+  private async sendGivenTokenCode(codeOptions: MfaCodeOptions): Promise<string> {
+    await this.signIn(codeOptions.signal);
+    const body = await sendGivenCode(
+      '/mfas/token',
+      codeOptions.code,
+      this.givenCodeDeps(codeOptions),
+    );
+    return this.adoptMfaToken(body);
+  }
+
+  private givenCodeDeps(codeOptions: MfaCodeOptions): Parameters<typeof sendGivenCode>[2] {
+    return {
+      post: (path: MfaCodePath, body: Uint8Array) => this.postCode(path, body, codeOptions.signal),
+      serverNow: () => this.sender.serverNow(),
+    };
+  }
+
+  /**
+   * Sends a `{"challenge":{"code"}}` body once. `/mfas/delete` is a protected route and carries
+   * the MFA token; `/mfas/token` needs none. A 401 is returned after the repair, so that the
+   * caller decides whether the code may be sent again.
+   */
+  private postCode(
+    path: MfaCodePath,
+    body: Uint8Array,
+    signal: AbortSignal | undefined,
+  ): Promise<SendResult & { method: string }> {
+    return this.sendAuthenticated(
+      {
+        method: 'POST',
+        url: endpointUrl(this.apiUrl, path),
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body,
+        retry: 'never',
+        signal,
+        timeoutMs: undefined,
+      },
+      path === '/mfas/delete' ? 'repair' : 'omit',
+      false,
+    );
+  }
+
+  private authHeaders(mfa: MfaHandling): Record<string, string> {
     const headers: Record<string, string> =
       this.credentials.type === 'plain'
         ? plainAuthHeaders(this.email ?? '', this.password ?? '')
         : { authorization: `Bearer ${this.tokenState?.accessToken ?? ''}` };
-    if (withMfa && this.mfaTokenValue !== undefined) {
+    if (mfa !== 'omit' && this.mfaTokenValue !== undefined) {
       headers['x-api-mfa'] = this.mfaTokenValue;
     }
     return headers;
@@ -815,14 +962,15 @@ export class Session {
   /**
    * Sends a request with the session's credentials and repairs authentication once per kind of
    * failure: an expired token is renewed, revoked tokens lead to a new sign-in when a password
-   * is held, and a missing or rejected MFA token is replaced from the TOTP secret. A 401 is safe
+   * is held, and with `mfa` set to `repair` a missing or rejected MFA token is replaced from the
+   * TOTP secret. A 401 is safe
    * to resend because the API rejected it before acting on it. With `resend` false the 401
    * response is returned after the repair instead, so that a request carrying a TOTP code is
    * never sent twice.
    */
   private async sendAuthenticated(
     request: Parameters<HttpSender['send']>[0],
-    withMfa: boolean,
+    mfa: MfaHandling,
     resend = true,
   ): Promise<SendResult & { method: string }> {
     const signal = request.signal;
@@ -833,7 +981,7 @@ export class Session {
       const mfaUsed = this.mfaTokenValue;
       const result = await this.sender.send({
         ...request,
-        headers: { ...request.headers, ...this.authHeaders(withMfa) },
+        headers: { ...request.headers, ...this.authHeaders(mfa) },
       });
       if (result.status !== 401) {
         return { ...result, method: request.method };
@@ -848,12 +996,15 @@ export class Session {
           context,
         );
       }
+      if (problem === 'mfa' && mfa === 'send') {
+        return { ...result, method: request.method };
+      }
       if (repaired.has(problem)) {
         throw this.unrepairedError(problem, context);
       }
       repaired.add(problem);
       if (problem === 'mfa') {
-        if (!withMfa) {
+        if (mfa === 'omit') {
           throw new MfaRequiredError('The API requires an MFA token on an MFA endpoint', context);
         }
         await this.renewMfaToken(mfaUsed, signal);

@@ -308,6 +308,107 @@ describe('login with plain headers', () => {
   });
 });
 
+describe('login with caller input names', () => {
+  const CLI_NAMES = {
+    apiUrl: '--api-url',
+    allowInsecureHttp: '--allow-insecure-http',
+    email: '--email',
+    grant: '--grant',
+    clientId: '--client-id',
+    clientName: '--client-name',
+    password: 'RIPS_PASSWORD',
+    refreshToken: 'RIPS_REFRESH_TOKEN',
+    totpSecret: 'RIPS_TOTP_SECRET',
+    mfaToken: 'RIPS_MFA_TOKEN',
+  };
+
+  it("names the caller's TOTP secret in the unused-secret warning", async () => {
+    const result = await run({
+      ...ALICE,
+      clientId: ciClientId,
+      totpSecret: DEMO.totpSecret,
+      inputNames: CLI_NAMES,
+    });
+    expect(result.warnings).toEqual([
+      'RIPS_TOTP_SECRET is set but MFA is not enabled for this account; the secret was not used',
+    ]);
+  });
+
+  it("names the caller's inputs in ignored-input warnings", async () => {
+    const result = await run({
+      ...ALICE,
+      grant: 'plain',
+      refreshToken: 'def50200aa',
+      clientId: 'x',
+      inputNames: CLI_NAMES,
+    });
+    expect(result.warnings).toEqual([
+      'RIPS_REFRESH_TOKEN is ignored because --grant is plain',
+      '--client-id is ignored because --grant is plain',
+    ]);
+  });
+
+  it("names the caller's inputs when MFA is required", async () => {
+    const missing = await failure(
+      run({ ...DEMO, totpSecret: undefined, clientId: ciClientId, inputNames: CLI_NAMES }),
+    );
+    expect(missing.code).toBe('MFA_REQUIRED');
+    expect(missing.message).toBe(
+      'MFA is enabled for this account: set RIPS_TOTP_SECRET, or RIPS_MFA_TOKEN with a current MFA token',
+    );
+    const stale = await failure(
+      run({
+        ...DEMO,
+        totpSecret: undefined,
+        mfaToken: 'stale',
+        clientId: ciClientId,
+        inputNames: CLI_NAMES,
+      }),
+    );
+    expect(stale.message).toBe(
+      'The API rejected the MFA token (RIPS_MFA_TOKEN); set RIPS_TOTP_SECRET so that a new one can be obtained',
+    );
+  });
+
+  it("names the caller's client inputs", async () => {
+    const byName = await failure(run({ ...ALICE, clientName: 'deploy', inputNames: CLI_NAMES }));
+    expect(byName.code).toBe('CLIENT_NOT_FOUND');
+    expect(byName.message).toBe(
+      '--client-name: no OAuth client named "deploy"; the API offers: ci, ui-client',
+    );
+    const byId = await failure(run({ ...ALICE, clientId: '99_nope', inputNames: CLI_NAMES }));
+    expect(byId.code).toBe('INVALID_CREDENTIALS');
+    expect(byId.message).toMatch(
+      /^--client-id: the API does not accept the OAuth client id "99_nope" \(/,
+    );
+  });
+
+  it("names the caller's inputs before sending anything", async () => {
+    const noEmail = await failure(
+      run({ password: 'pw', grant: 'password', inputNames: CLI_NAMES }),
+    );
+    expect(noEmail.message).toBe('--email: the password grant needs an e-mail; it is empty');
+    const badSecret = await failure(
+      run({ ...ALICE, totpSecret: 'not base32!', inputNames: CLI_NAMES }),
+    );
+    expect(badSecret.message).toBe(
+      'RIPS_TOTP_SECRET: expected a base32 secret (letters A-Z and digits 2-7, as an authenticator app shows it)',
+    );
+    const insecure = await failure(
+      login({
+        ...bed.options(),
+        ...ALICE,
+        apiUrl: 'http://rips.example.com',
+        inputNames: CLI_NAMES,
+      }),
+    );
+    expect(insecure.message).toBe(
+      '--api-url: plain http:// sends credentials unencrypted to rips.example.com; use https:// or pass --allow-insecure-http',
+    );
+    expect(await bed.requestLines()).toEqual([]);
+  });
+});
+
 describe('login and the server clock', () => {
   it.each([90, -90])(
     'obtains the MFA token on the first code with the server %d s off',

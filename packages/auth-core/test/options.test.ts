@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  ACTION_INPUT_NAMES,
   chooseGrant,
   InvalidOptionError,
   isLoopbackHost,
@@ -11,6 +12,7 @@ import {
   parseMethod,
   parseRetries,
   parseTimeoutSeconds,
+  resolveInputNames,
   resolveRequestUrl,
   validateHeaders,
 } from '../src/index.js';
@@ -354,5 +356,57 @@ describe('parseHeaderLines', () => {
     expect(optionError(() => parseHeaderLines('Authorization: Bearer x')).message).toBe(
       'headers: Authorization carries credentials and is set by the authentication inputs; remove it',
     );
+  });
+});
+
+describe('input names', () => {
+  it('default to the action input names', () => {
+    expect(resolveInputNames()).toEqual(ACTION_INPUT_NAMES);
+    expect(ACTION_INPUT_NAMES).toEqual({
+      apiUrl: 'api-url',
+      allowInsecureHttp: 'allow-insecure-http',
+      email: 'email',
+      password: 'password',
+      grant: 'grant',
+      clientId: 'client-id',
+      clientName: 'client-name',
+      refreshToken: 'refresh-token',
+      accessToken: 'access-token',
+      totpSecret: 'totp-secret',
+      mfaToken: 'mfa-token',
+    });
+  });
+
+  it('keep given names and ignore blank ones', () => {
+    const names = resolveInputNames({ clientName: '--client-name', email: ' ' });
+    expect(names.clientName).toBe('--client-name');
+    expect(names.email).toBe('email');
+  });
+
+  it.each([
+    ['allow-insecure-http', 'use https:// or set allow-insecure-http'],
+    ['--allow-insecure-http', 'use https:// or pass --allow-insecure-http'],
+    ['RIPS_ALLOW_INSECURE_HTTP', 'use https:// or set RIPS_ALLOW_INSECURE_HTTP'],
+  ])('name %s in the plain http hint', (name, hint) => {
+    const error = optionError(() =>
+      parseApiUrl('http://rips.example.com', { inputNames: { allowInsecureHttp: name } }),
+    );
+    expect(error.option).toBe('api-url');
+    expect(error.message).toBe(
+      `api-url: plain http:// sends credentials unencrypted to rips.example.com; ${hint}`,
+    );
+  });
+
+  it("name the caller's inputs in chooseGrant", () => {
+    const names = { email: '--email', password: 'RIPS_PASSWORD', grant: '--grant' };
+    const password = optionError(() =>
+      chooseGrant({ grant: 'password', email: 'a@example.com', inputNames: names }),
+    );
+    expect(password.option).toBe('RIPS_PASSWORD');
+    expect(password.message).toBe(
+      'RIPS_PASSWORD: the password grant needs a password; it is empty (secrets are not passed to workflows triggered from forks or by Dependabot)',
+    );
+    const auto = optionError(() => chooseGrant({ grant: 'auto', inputNames: names }));
+    expect(auto.message).toMatch(/^--grant: auto needs a refresh token/);
   });
 });

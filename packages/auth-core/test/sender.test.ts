@@ -315,4 +315,9 @@ describe('parseRetryAfter', () => {
   ])('parses %j', (value, expected) => {
     expect(parseRetryAfter(value, NOW)).toBe(expected);
   });
+
+  it('is exported from the package entry point', async () => {
+    const entry = await import('../src/index.js');
+    expect(entry.parseRetryAfter).toBe(parseRetryAfter);
+  });
 });

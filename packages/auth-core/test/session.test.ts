@@ -10,6 +10,7 @@ import {
   type LoginResult,
   type SessionOptions,
   type TokenSet,
+  type Transport,
 } from '../src/index.js';
 import { ALICE, DEMO, resetTestBed, startTestBed, type TestBed } from './helpers.js';
 
@@ -143,6 +144,71 @@ describe('Session token renewal', () => {
     expect(session.refreshed).toBe(true);
     expect(session.tokens?.accessToken).toBe(tokens[0]?.accessToken);
     expect(bed.logger.messages).toContain('info: The access token expired; refreshing it');
+  });
+
+  it('keeps a shared refresh alive when the request that started it aborts', async () => {
+    const inner = createHttpTransport();
+    const starter = new AbortController();
+    let starterExpired!: () => void;
+    let otherExpired!: () => void;
+    const starterSeen = new Promise<void>((resolve) => (starterExpired = resolve));
+    const otherSeen = new Promise<void>((resolve) => (otherExpired = resolve));
+    const transport: Transport = async (request) => {
+      const id = request.headers['x-request-id'];
+      // The second request is sent while the refresh started by the first one is running.
+      if (id === 'other') await starterSeen;
+      if (request.url.pathname === '/oauth/v2/auth/tokens') {
+        await otherSeen;
+        starter.abort();
+      }
+      const response = await inner(request);
+      if (response.status === 401 && id === 'starter') starterExpired();
+      if (response.status === 401 && id === 'other') otherExpired();
+      return response;
+    };
+    const session = bearerSession(await signIn(), { transport });
+    await bed.emulator.control.expireUser(DEMO.email);
+
+    const [started, other] = await Promise.allSettled([
+      session.request({
+        path: '/applications',
+        headers: { 'x-request-id': 'starter' },
+        signal: starter.signal,
+      }),
+      session.request({ path: '/applications', headers: { 'x-request-id': 'other' } }),
+    ]);
+
+    expect(started.status).toBe('rejected');
+    const error = started.status === 'rejected' ? (started.reason as RipsAuthError) : undefined;
+    expect(error?.code).toBe('ABORTED');
+    expect(error?.message).toBe('Waiting for the token renewal was cancelled');
+    expect(other.status === 'fulfilled' ? other.value.status : other.reason).toBe(200);
+    const lines = await bed.requestLines();
+    expect(count(lines, 'POST /oauth/v2/auth/tokens 200')).toBe(1);
+    expect(count(lines, 'GET /applications 200')).toBe(1);
+    expect(session.refreshed).toBe(true);
+  });
+
+  it('cancels a shared refresh once every waiter aborts', async () => {
+    const inner = createHttpTransport();
+    const controller = new AbortController();
+    let tokenSignal: AbortSignal | undefined;
+    const transport: Transport = async (request) => {
+      if (request.url.pathname === '/oauth/v2/auth/tokens') {
+        tokenSignal = request.signal;
+        controller.abort();
+      }
+      return inner(request);
+    };
+    const session = bearerSession(await signIn(), { transport });
+    await bed.emulator.control.expireUser(DEMO.email);
+
+    const error = await failure(
+      session.request({ path: '/applications', signal: controller.signal }),
+    );
+    expect(error.code).toBe('ABORTED');
+    expect(tokenSignal?.aborted).toBe(true);
+    expect(session.refreshed).toBe(false);
   });
 
   it('refreshes once when the new token is expired too', async () => {

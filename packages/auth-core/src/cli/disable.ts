@@ -1,4 +1,4 @@
-import { MfaRequiredError, Session, type SessionOptions } from '../index.js';
+import { MfaNotEnabledError, MfaRequiredError, Session } from '../index.js';
 import { TOTP_SECRET_NAME } from './enroll.js';
 import { CliError, ExitCode } from './errors.js';
 import {
@@ -34,16 +34,24 @@ export async function runDisable(flags: ApiFlags, output: Output): Promise<void>
     );
   }
   const password = await readPassword(email);
-  const options: SessionOptions = {
+  const session = new Session({
     ...clientOptions,
     credentials: { type: 'password', email, password, ...readClient(flags) },
     mfaToken,
     totpSecret,
-  };
-  if (totpSecret === undefined) {
-    await disableWithTypedCodes(options, email, output);
-  } else {
-    await disableWithSecret(new Session(options), email, output);
+  });
+  try {
+    if (totpSecret === undefined) {
+      await disableWithTypedCodes(session, mfaToken !== undefined, email, output);
+    } else {
+      await disableWithSecret(session, email, output);
+    }
+  } catch (error: unknown) {
+    // MFA was turned off by someone else between the status check and the code.
+    if (error instanceof MfaNotEnabledError) {
+      throw notEnabledError(email, error);
+    }
+    throw error;
   }
   output.text(
     `MFA is now disabled for ${email}.`,
@@ -67,17 +75,17 @@ async function disableWithSecret(session: Session, email: string, output: Output
 }
 
 async function disableWithTypedCodes(
-  options: SessionOptions,
+  session: Session,
+  mfaTokenGiven: boolean,
   email: string,
   output: Output,
 ): Promise<void> {
-  const session = new Session(options);
   let mfaOn: boolean | undefined = true;
   try {
     mfaOn = (await session.status()).user?.mfaEnabled;
   } catch (error: unknown) {
     if (!(error instanceof MfaRequiredError)) throw error;
-    if (options.mfaToken !== undefined) {
+    if (mfaTokenGiven) {
       throw new CliError(
         'MFA_TOKEN_REJECTED',
         'The API rejected the MFA token in RIPS_MFA_TOKEN; unset it to type two codes instead',
@@ -88,60 +96,31 @@ async function disableWithTypedCodes(
     // MFA is on and there is no MFA token yet: the first typed code obtains one.
   }
   requireMfaEnabled(mfaOn, email);
-  let deleting = session;
   if (session.mfaToken === undefined) {
-    const body = await exchangeTypedCodes(
-      session,
-      '/mfas/token',
-      'Code shown by the authenticator app: ',
-      output,
+    await exchangeTypedCodes(session, 'Code shown by the authenticator app: ', output, (code) =>
+      session.obtainMfaToken({ code }),
     );
-    deleting = withMfaToken(session, options, readMfaToken(body));
     output.note(
       'The API accepts one code per 30 s. Wait until the app shows a new code ' +
         `(in ${secondsUntilNextCode(session)} s) and type it to turn MFA off.`,
     );
   }
-  await exchangeTypedCodes(deleting, '/mfas/delete', 'Next code shown by the app: ', output);
+  await exchangeTypedCodes(session, 'Next code shown by the app: ', output, (code) =>
+    session.disableMfa({ code }),
+  );
 }
 
 function requireMfaEnabled(enabled: boolean | undefined, email: string): void {
   if (enabled === false) {
-    throw new CliError(
-      'MFA_NOT_ENABLED',
-      `MFA is not enabled for ${email}, so there is nothing to turn off`,
-      ExitCode.failure,
-    );
+    throw notEnabledError(email);
   }
 }
 
-function readMfaToken(body: unknown): string {
-  const token =
-    typeof body === 'object' && body !== null && 'token' in body ? body.token : undefined;
-  if (typeof token !== 'string' || token === '') {
-    throw new CliError('INTERNAL', 'POST /mfas/token returned no MFA token', ExitCode.failure);
-  }
-  return token;
-}
-
-/**
- * Creates a session that reuses the tokens of `session` and sends `mfaToken`. A session cannot take an
- * MFA token after it is created, so a typed code's token needs a second one.
- */
-function withMfaToken(session: Session, options: SessionOptions, mfaToken: string): Session {
-  const tokens = session.tokens;
-  if (tokens === undefined) {
-    throw new TypeError('withMfaToken needs a signed-in session');
-  }
-  return new Session({
-    ...options,
-    credentials: {
-      type: 'bearer',
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-      expiresAt: tokens.expiresAt,
-      clientId: tokens.clientId,
-    },
-    mfaToken,
-  });
+function notEnabledError(email: string, cause?: unknown): CliError {
+  return new CliError(
+    'MFA_NOT_ENABLED',
+    `MFA is not enabled for ${email}, so there is nothing to turn off`,
+    ExitCode.failure,
+    cause === undefined ? {} : { cause },
+  );
 }

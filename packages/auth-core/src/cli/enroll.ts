@@ -1,6 +1,6 @@
 import qrcode from 'qrcode';
 
-import { HttpError, MfaRequiredError, Session, type MfaEnrolment } from '../index.js';
+import { MfaAlreadyEnabledError, Session, type MfaEnrolment } from '../index.js';
 import { CliError, ExitCode } from './errors.js';
 import {
   readClient,
@@ -52,11 +52,8 @@ export async function runEnroll(flags: EnrollFlags, output: Output): Promise<voi
     await showEnrolment(enrolment, flags.qr !== false, output);
   }
   if (typed) {
-    await exchangeTypedCodes(
-      session,
-      '/mfas/token',
-      'Code shown by the authenticator app: ',
-      output,
+    await exchangeTypedCodes(session, 'Code shown by the authenticator app: ', output, (code) =>
+      session.enableMfa({ code }),
     );
   } else {
     await session.enableMfa(enrolment.secret);
@@ -68,11 +65,7 @@ async function beginEnrolment(session: Session, email: string): Promise<MfaEnrol
   try {
     return await session.beginMfaEnrolment();
   } catch (error: unknown) {
-    // Without an MFA token the API returns 401 `MFA token required`; with one, 400.
-    const enabled =
-      error instanceof MfaRequiredError ||
-      (error instanceof HttpError && error.apiMessage === 'MFA already enabled');
-    if (enabled) {
+    if (error instanceof MfaAlreadyEnabledError) {
       throw new CliError(
         'MFA_ALREADY_ENABLED',
         `MFA is already enabled for ${email}. To enrol a new secret, turn MFA off first with ` +

@@ -1,5 +1,7 @@
 import {
   InvalidOptionError,
+  MFA_ATTEMPT_WINDOW_SECONDS,
+  MFA_ATTEMPTS_PER_WINDOW,
   MfaRateLimitedError,
   NetworkError,
   RipsAuthError,
@@ -27,7 +29,6 @@ export type CliErrorCode =
   | 'NO_TERMINAL'
   | 'MFA_ALREADY_ENABLED'
   | 'MFA_NOT_ENABLED'
-  | 'MFA_REQUIRED'
   | 'MFA_TOKEN_REJECTED'
   | 'INTERRUPTED'
   | 'INTERNAL';
@@ -70,10 +71,10 @@ export function describeFailure(error: unknown): Failure {
     };
   }
   if (error instanceof InvalidOptionError) {
-    return { code: error.code, message: renameInput(error.message), exitCode: ExitCode.usage };
+    return { code: error.code, message: error.message, exitCode: ExitCode.usage };
   }
   if (error instanceof RipsAuthError) {
-    return { code: error.code, message: renameInput(error.message), exitCode: ExitCode.failure };
+    return { code: error.code, message: error.message, exitCode: ExitCode.failure };
   }
   const detail = error instanceof Error ? error.message : String(error);
   return {
@@ -83,38 +84,13 @@ export function describeFailure(error: unknown): Failure {
   };
 }
 
-/**
- * The command-line names of the rips-login action inputs that library messages start with, so
- * that a message names the flag or variable the user actually set.
- */
-const INPUT_NAMES: Readonly<Record<string, string>> = {
-  'totp-secret': 'RIPS_TOTP_SECRET',
-  'mfa-token': 'RIPS_MFA_TOKEN',
-  'refresh-token': 'RIPS_REFRESH_TOKEN',
-  password: 'RIPS_PASSWORD',
-  email: '--email',
-  grant: '--grant',
-  'client-id': '--client-id',
-  'client-name': '--client-name',
-};
-
-function renameInput(message: string): string {
-  const renamed = message.replace('set allow-insecure-http', 'pass --allow-insecure-http');
-  const match = /^([a-z-]+): /.exec(renamed);
-  const name = match?.[1] === undefined ? undefined : INPUT_NAMES[match[1]];
-  if (match === null || name === undefined) {
-    return renamed;
-  }
-  return `${name}: ${renamed.slice(match[0].length)}`;
-}
-
 function describeRateLimit(error: MfaRateLimitedError): Failure {
   const seconds = error.retryAfterSeconds;
-  const base = 'The API rejects TOTP codes after 3 wrong codes in 30 s';
+  const base = `The API rejects TOTP codes after ${MFA_ATTEMPTS_PER_WINDOW} wrong codes in ${MFA_ATTEMPT_WINDOW_SECONDS} s`;
   if (seconds === undefined) {
     return {
       code: error.code,
-      message: `${base}. Wait 30 s, then run the command again`,
+      message: `${base}. Wait ${MFA_ATTEMPT_WINDOW_SECONDS} s, then run the command again`,
       exitCode: ExitCode.rateLimited,
     };
   }

@@ -6,6 +6,7 @@ import {
   parseTimeoutSeconds,
   VERSION,
   type ClientOptions,
+  type InputNames,
 } from '../index.js';
 import { CliError, ExitCode } from './errors.js';
 import type { Output } from './output.js';
@@ -21,6 +22,23 @@ export interface ApiFlags {
   timeoutSeconds?: string;
   retries?: string;
 }
+
+/**
+ * The flags and environment variables that stand for the rips-login action inputs, so that
+ * library messages name what the user of the command line sets.
+ */
+export const CLI_INPUT_NAMES = {
+  apiUrl: '--api-url',
+  allowInsecureHttp: '--allow-insecure-http',
+  email: '--email',
+  password: 'RIPS_PASSWORD',
+  grant: '--grant',
+  clientId: '--client-id',
+  clientName: '--client-name',
+  refreshToken: 'RIPS_REFRESH_TOKEN',
+  totpSecret: 'RIPS_TOTP_SECRET',
+  mfaToken: 'RIPS_MFA_TOKEN',
+} as const satisfies Partial<InputNames>;
 
 /** `User-Agent` product token of the command line, placed before the library's own. */
 export const CLI_USER_AGENT = `rips-auth/${VERSION}`;
@@ -41,7 +59,7 @@ export function readClientOptions(
   const allowInsecureHttp = flags.allowInsecureHttp === true;
   const apiUrl = parseApiUrl(flags.apiUrl ?? readEnv('RIPS_API_URL') ?? '', {
     allowInsecureHttp,
-    option: '--api-url',
+    inputNames: CLI_INPUT_NAMES,
   });
   return {
     apiUrl,
@@ -50,6 +68,7 @@ export function readClientOptions(
     retries: parseRetries(flags.retries, '--retries'),
     userAgent: CLI_USER_AGENT,
     logger: output.logger(),
+    inputNames: CLI_INPUT_NAMES,
   };
 }
 
@@ -100,6 +119,6 @@ export async function readPassword(email: string): Promise<string> {
 
 /** Returns the normalized TOTP secret from `RIPS_TOTP_SECRET`, or undefined when it is unset. */
 export function readTotpSecretFromEnv(): string | undefined {
-  const secret = readEnv('RIPS_TOTP_SECRET');
-  return secret === undefined ? undefined : normalizeTotpSecret(secret, 'RIPS_TOTP_SECRET');
+  const secret = readEnv(CLI_INPUT_NAMES.totpSecret);
+  return secret === undefined ? undefined : normalizeTotpSecret(secret, CLI_INPUT_NAMES.totpSecret);
 }

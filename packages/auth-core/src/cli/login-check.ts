@@ -1,6 +1,7 @@
-import { login, parseGrant, type LoginResult, MfaRequiredError } from '../index.js';
+import { login, parseGrant, type LoginResult } from '../index.js';
 import { CliError, ExitCode } from './errors.js';
 import {
+  CLI_INPUT_NAMES,
   readClient,
   readClientOptions,
   readEnv,
@@ -29,7 +30,7 @@ export async function runLoginCheck(flags: LoginFlags, output: Output): Promise<
     );
   }
   const clientOptions = readClientOptions(flags, output);
-  const grant = parseGrant(flags.grant, '--grant');
+  const grant = parseGrant(flags.grant, CLI_INPUT_NAMES.grant);
   const email = flags.email?.trim() || readEnv('RIPS_EMAIL');
   const refreshToken = readEnv('RIPS_REFRESH_TOKEN');
   const needsPassword =
@@ -47,30 +48,16 @@ export async function runLoginCheck(flags: LoginFlags, output: Output): Promise<
   const totpSecret = readTotpSecretFromEnv();
   const mfaToken = readEnv('RIPS_MFA_TOKEN');
 
-  let result: LoginResult;
-  try {
-    result = await login({
-      ...clientOptions,
-      grant,
-      email,
-      password,
-      refreshToken,
-      ...readClient(flags),
-      totpSecret,
-      mfaToken,
-    });
-  } catch (error: unknown) {
-    if (error instanceof MfaRequiredError) {
-      const message =
-        mfaToken === undefined
-          ? 'MFA is enabled for this account: set RIPS_TOTP_SECRET, or RIPS_MFA_TOKEN with a ' +
-            'current MFA token'
-          : 'The API rejected the MFA token in RIPS_MFA_TOKEN: set RIPS_TOTP_SECRET so that a ' +
-            'new one can be obtained';
-      throw new CliError('MFA_REQUIRED', message, ExitCode.failure, { cause: error });
-    }
-    throw error;
-  }
+  const result = await login({
+    ...clientOptions,
+    grant,
+    email,
+    password,
+    refreshToken,
+    ...readClient(flags),
+    totpSecret,
+    mfaToken,
+  });
   report(result, mfaToken, output);
 }
 

@@ -40,7 +40,17 @@ const MAX_REDIRECTS = 5;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds from `nowMs`. */
+/**
+ * Parses a `Retry-After` value (RFC 9110 §10.2.3), a number of seconds or an HTTP date, into
+ * the wait in milliseconds. A date is compared with `nowMs`, preferably the server's clock, and
+ * one in the past gives 0. An empty or malformed value gives undefined.
+ *
+ * @example
+ * ```ts
+ * parseRetryAfter('12', Date.now()); // 12000
+ * parseRetryAfter('Thu, 01 Jan 2026 00:01:00 GMT', Date.UTC(2026, 0, 1)); // 60000
+ * ```
+ */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   if (value === undefined || value.trim() === '') {
     return undefined;

@@ -1,9 +1,16 @@
 import type { Logger, Sleep } from '../seams.js';
 import { generateTotp, TOTP_PERIOD_SECONDS, totpTimeStep } from './totp.js';
 
-/** The server refuses further codes after this many wrong codes in the last 30 s. */
+/**
+ * Wrong TOTP codes that the API accepts per user in {@link MFA_ATTEMPT_WINDOW_SECONDS}. With this
+ * many in the window it rejects every further code, right or wrong, with 429 until the oldest
+ * leaves the window.
+ */
 export const MFA_ATTEMPTS_PER_WINDOW = 3;
-const WINDOW_MS = TOTP_PERIOD_SECONDS * 1000;
+/** Length of the API's sliding window of wrong TOTP codes, in seconds. */
+export const MFA_ATTEMPT_WINDOW_SECONDS = 30;
+const WINDOW_MS = MFA_ATTEMPT_WINDOW_SECONDS * 1000;
+const STEP_MS = TOTP_PERIOD_SECONDS * 1000;
 /**
  * Margin past a step boundary or window end, covering the half-second error of the clock estimate.
  */
@@ -49,10 +56,10 @@ export class TotpCodeSource {
         continue;
       }
       const step = totpTimeStep(now);
-      const code = await generateTotp(this.secret, { timeMs: step * WINDOW_MS });
+      const code = await generateTotp(this.secret, { timeMs: step * STEP_MS });
       // Two steps can share a code, and the server rejects a repeated code as already used.
       if (step <= this.usedStep || this.sentSteps.has(step) || this.sentCodes.has(code)) {
-        const wait = (step + 1) * WINDOW_MS - now + MARGIN_MS;
+        const wait = (step + 1) * STEP_MS - now + MARGIN_MS;
         this.logger.info(`Waiting ${formatSeconds(wait)} for the next TOTP time step`);
         await this.sleep(wait, signal);
         continue;

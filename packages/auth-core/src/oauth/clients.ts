@@ -96,6 +96,7 @@ export async function resolveClientIdWith(
     throw new ClientNotFoundError(name, Object.keys(clients).sort(), {
       method: 'GET',
       path: GLOBAL_CLIENTS_PATH,
+      option: sender.config.inputNames.clientName,
     });
   }
   sender.config.logger.debug(`Using the OAuth client "${name}" (${id})`);

@@ -135,16 +135,16 @@ export async function requestTokens(
   if (result.status >= 200 && result.status < 300) {
     return parseTokenResponse(result, grant.client_id, sender, report);
   }
-  throw grantError(result, grant);
+  throw grantError(result, grant, sender.config.inputNames.clientId);
 }
 
-function grantError(result: SendResult, grant: GrantBody): Error {
+function grantError(result: SendResult, grant: GrantBody, clientIdName: string): Error {
   const body = readErrorBody(result);
   const context = { method: 'POST', path: TOKEN_PATH, status: result.status };
   const apiText = body.message ?? body.errorDescription ?? body.error ?? `status ${result.status}`;
   if (body.error === 'invalid_client') {
     return new InvalidCredentialsError(
-      `client-id: the API does not accept the OAuth client id "${grant.client_id}" (${apiText})`,
+      `${clientIdName}: the API does not accept the OAuth client id "${grant.client_id}" (${apiText})`,
       context,
     );
   }

@@ -137,7 +137,7 @@ describe('login --check', { timeout: 60_000 }, () => {
 
     expect(run.exitCode).toBe(0);
     const warning =
-      'totp-secret is set but MFA is not enabled for this account; the secret was not used';
+      'RIPS_TOTP_SECRET is set but MFA is not enabled for this account; the secret was not used';
     expect(run.stderr).toBe(`warning: ${warning}\n`);
     expect(parseJsonOutput(run.stdout)).toMatchObject({ mfa: false, warnings: [warning] });
   });
