@@ -26,6 +26,14 @@ export interface RunReport {
   durationSeconds: number;
 }
 
+function runs(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function times(count: number): string {
+  return count === 1 ? 'once' : `${count} times`;
+}
+
 function howMeasured(shape: RunShape): string {
   return `## How measured
 
@@ -36,8 +44,8 @@ and one without it (its default) for the request rates, so that the request log 
 the server down.
 
 - **Cold start** is the wall time from spawning a process to its exit, timed with
-  \`process.hrtime\`. Each variant ran ${shape.rounds} times after ${shape.warmup} warm-up
-  runs that are not counted. A time budget ends the timed runs early when the machine is very
+  \`process.hrtime\`. Each variant ran ${times(shape.rounds)} after ${runs(shape.warmup, 'warm-up run')}
+  that are not counted. A time budget ends the timed runs early when the machine is very
   busy. The variants take turns within each round, so that a change in the machine's load
   affects all of them. The rips-login run uses the password grant, a TOTP secret and a client
   id, in a runner-like environment: \`INPUT_*\` with the defaults of \`action.yml\`, and fresh
@@ -46,11 +54,11 @@ the server down.
   \`GET /applications\` with a token and an MFA token. Every timed run must succeed and set
   its outputs.
 - **Floor**: a bundle that only imports \`@actions/core\`, \`@actions/http-client\`, \`otplib\` and
-  \`jose\`, built with \`ncc build --minify\` like the actions; it does no work.
+  \`jose\`, built with \`ncc build --minify\` like the actions. It does no work.
 - **curl** runs the same HTTP calls from \`sh\` (token, MFA token and status for the login, with
   the TOTP code computed beforehand; one GET for the request). **Network** is the time of the
   same calls from an already running Node.js process through \`@actions/http-client\`, without
-  keep-alive as auth-core sends them; it includes the server's scrypt check of the password.
+  keep-alive as auth-core sends them. It includes the server's scrypt check of the password.
 - **Login target**: the rips-login median must be at most 1.2 times the floor's median plus the
   network median.
 - **Load time** of a bundle: the median, over rounds, of its run with no inputs (it loads, fails
@@ -58,25 +66,25 @@ the server down.
 - **Round trips** are the entries of the emulator's request log for one sign-in, against the
   minimum of the RIPS API contract: token, MFA token and status with MFA and a client id (3),
   token and status without MFA (2), one more to resolve a client name.
-- **auth-core rates**: closed-loop load (each of 1 or 32 workers sends its next request when the
-  last one ends) on \`GET /applications\` through one \`Session\`, against the same request made
-  with \`@actions/http-client\` directly with the options auth-core uses. Session and bare runs
-  of ${shape.durationMs / 1000} s alternate ${shape.repeats} times, after a short warm-up, and the
-  median rate of each is reported. Overhead is the extra time per request: bare rate / session
-  rate − 1. The client CPU time per request comes from \`process.cpuUsage\` of the bench
-  process, which runs only the client.
-- **Cached token**: a session signs in with the password grant and MFA, then sends more calls;
-  the emulator must log exactly one request per call.
+- **auth-core rates**: closed-loop load on \`GET /applications\` through one \`Session\`, where
+  each of 1 or 32 workers sends its next request when the last one ends. The baseline is the
+  same request made with \`@actions/http-client\` directly, with the options auth-core uses.
+  Session and bare runs of ${shape.durationMs / 1000} s alternate ${times(shape.repeats)}
+  after a short warm-up, and the median rate of each is reported. Overhead is the extra time
+  per request: bare rate / session rate − 1. The client CPU time per request comes from
+  \`process.cpuUsage\` of the bench process, which runs only the client.
+- **Cached token**: a session signs in with the password grant and MFA, then sends more calls.
+  The emulator must log exactly one request per call.
 - **Emulator rates**: autocannon (npm) in a second process, ${shape.connections} keep-alive
-  connections for ${shape.emulatorSeconds} s, on \`GET /applications\` with a bearer token and
-  with plain headers. Plain authentication runs scrypt (N = 16384, r = 8) on every request,
-  which is the cost the plain/bearer ratio shows. The emulator's CPU time per request comes from
-  \`/proc/PID/stat\` of its process (all threads) before and after the run, and one second
-  divided by it estimates the rate of one core. Other work changes it less than the rate, but
-  contention still raises it.
+  connections for ${shape.emulatorSeconds} s, on \`GET /applications\` with a bearer token
+  and with plain headers. Plain authentication runs scrypt (N = 16384, r = 8) on every
+  request, which is the cost the plain/bearer ratio shows. The emulator's CPU time per request
+  comes from \`/proc/PID/stat\` of its process (all threads) before and after the run, and one
+  second divided by it estimates the rate of one core. Other work changes it less than the
+  rate, but contention still raises it.
 - **Memory**: peak resident set size from GNU time's \`%M\` when \`/usr/bin/time\` exists,
-  otherwise from \`process.resourceUsage().maxRSS\` in a hook loaded with \`node --import\`;
-  the median of ${shape.memoryRuns} runs.
+  otherwise from \`process.resourceUsage().maxRSS\` in a hook loaded with \`node --import\`.
+  The figure is the median of ${runs(shape.memoryRuns, 'run')}.
 
 The client and the server share the machine's cores, so the rates are what both sustain
 together, not the server's capacity alone. Figures vary from run to run, the more so when other
@@ -91,7 +99,7 @@ export function formatReport(report: RunReport): string {
   const lines = [
     '# Performance',
     '',
-    'Generated by `pnpm bench` (the `@rips-actions/bench` package); rerun it to refresh this page.',
+    'Generated by `pnpm bench` (the `@rips-actions/bench` package). Rerun it to refresh this page.',
     '',
     `- Date: ${machine.date}`,
     `- Node.js: ${machine.node}`,
@@ -107,5 +115,5 @@ export function formatReport(report: RunReport): string {
     lines.push('Errors in full:', '', ...report.notes.map((note) => `- ${note}`), '');
   }
   lines.push(howMeasured(report.shape));
-  return lines.join('\n');
+  return `${lines.join('\n').trimEnd()}\n`;
 }
