@@ -190,8 +190,9 @@ export interface MfaEnrolment {
 type AuthProblem = 'revoked' | 'expired' | 'mfa' | 'credentials';
 
 /**
- * How a request treats the MFA token: `repair` sends it and obtains a new one when the API
- * requires one; `send` sends it and returns the API's 401 instead; `omit` sends none.
+ * The MFA token handling of one request. `repair` sends the token and obtains a new one when the
+ * API requires one. `send` sends the token and returns the API's 401 to the caller. `omit` sends
+ * no token.
  */
 type MfaHandling = 'repair' | 'send' | 'omit';
 
