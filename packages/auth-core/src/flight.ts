@@ -8,9 +8,9 @@ interface Flight<T> {
 
 /**
  * One operation shared by concurrent callers, such as a token refresh. The operation runs with
- * its own `AbortSignal`, so one caller's signal never fails the others: a caller whose signal
- * aborts stops waiting with {@link AbortedError}, and the operation is cancelled only once every
- * caller has stopped waiting. Its requests keep their own deadlines.
+ * its own `AbortSignal`, so that one caller's abort does not fail the others. A caller whose
+ * signal aborts stops waiting with {@link AbortedError}. The operation is cancelled only once
+ * every caller has stopped waiting, and its requests keep their own deadlines.
  */
 export class SharedFlight<T> {
   private current: Flight<T> | undefined;

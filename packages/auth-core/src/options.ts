@@ -118,6 +118,7 @@ export function parseApiUrl(
 ): URL {
   const names = resolveInputNames(options.inputNames);
   const option = options.option ?? names.apiUrl;
+
   const text = String(value).trim();
   if (text === '') {
     throw new InvalidOptionError(option, 'the API base URL is missing');
