@@ -133,6 +133,12 @@ describe('mfa enroll with --confirm-with-secret', { timeout: 60_000 }, () => {
     expect(parseJsonOutput(run.stdout)).toEqual({
       error: { code: 'MFA_ALREADY_ENABLED', message },
     });
+    // The API's 401 to /mfas/secret shows that MFA is on, so no code is spent on an MFA token.
+    expect(await bed.requestLines()).toEqual([
+      'GET /oauth/v2/global/clients 200',
+      'POST /oauth/v2/auth/tokens 200',
+      'POST /mfas/secret 401',
+    ]);
   });
 
   it('reports MFA already on even with an MFA token set', async () => {

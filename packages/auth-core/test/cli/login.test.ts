@@ -167,6 +167,19 @@ describe('login --check', { timeout: 60_000 }, () => {
     });
   });
 
+  it('reports a rejected RIPS_MFA_TOKEN with exit 1', async () => {
+    const run = await runCli(checkArgs('--email', DEMO.email, '--json'), {
+      RIPS_PASSWORD: DEMO.password,
+      RIPS_MFA_TOKEN: 'stale-token',
+    });
+
+    expect(run.exitCode).toBe(1);
+    const message =
+      'The API rejected the MFA token (RIPS_MFA_TOKEN); set RIPS_TOTP_SECRET so that a new one can be obtained';
+    expect(run.stderr).toBe(`rips-auth: error: ${message}\n`);
+    expect(parseJsonOutput(run.stdout)).toEqual({ error: { code: 'MFA_REQUIRED', message } });
+  });
+
   it('reports an unknown client name with exit 1', async () => {
     const run = await runCli(checkArgs('--email', ALICE.email, '--client-name', 'deploy'), {
       RIPS_PASSWORD: ALICE.password,
