@@ -77,8 +77,8 @@ the server down.
   The emulator must log exactly one request per call.
 - **Emulator rates**: autocannon (npm) in a second process, ${shape.connections} keep-alive
   connections for ${shape.emulatorSeconds} s, on \`GET /applications\` with a bearer token
-  and with plain headers. Plain authentication runs scrypt (N = 16384, r = 8) on every
-  request, which is the cost the plain/bearer ratio shows. The emulator's CPU time per request
+  and with plain headers. Plain authentication runs the emulator's scrypt password check on
+  every request, which is the cost the plain/bearer ratio shows. The emulator's CPU time per request
   comes from \`/proc/PID/stat\` of its process (all threads) before and after the run, and one
   second divided by it estimates the rate of one core. Other work changes it less than the
   rate, but contention still raises it.
