@@ -10,5 +10,7 @@ export default defineConfig({
     // Most of the run is waiting (Retry-After, TOTP steps, deadlines), not CPU, so more files
     // run at once than the machine has cores.
     maxWorkers: 8,
+    // Vitest runs projects with their own maxWorkers as a separate group, after the others.
+    sequence: { groupOrder: 1 },
   },
 });

@@ -20,6 +20,7 @@ import { failureMessage, observeFromCore } from './matrix-support.js';
 
 // Each bundle run starts Node.js and an emulator, about half a second, so the properties that
 // run a bundle stay at 10 to 15 runs. The seed is fixed so that a failure can be replayed.
+// Bundles run with debug logging on (RUNNER_DEBUG=1), which prints the most.
 const SEED = 20_261_204;
 const EMAIL = 'hostile@example.com';
 
@@ -27,8 +28,8 @@ const sharedEmulator = useEmulator({ users: [CI_USER, MFA_USER] });
 const recorder = noteRecorder(
   inject('resultsDir'),
   SECTION.leaks,
-  'Secret-leak hunting with hostile credentials',
-  5,
+  'Secret-leak hunting with hostile credentials (bundles with RUNNER_DEBUG=1)',
+  7,
 );
 
 afterAll(async () => {
@@ -98,6 +99,7 @@ describe('hostile credentials leak nowhere', () => {
         await withUser({ email: EMAIL, password }, async (emulator) => {
           const run = await runAction({
             action: LOGIN_ACTION,
+            debug: true,
             inputs: { 'api-url': emulator.url, email: EMAIL, password, 'export-env': 'true' },
           });
           expect(failureMessage(run)).toBeUndefined();
@@ -116,6 +118,7 @@ describe('hostile credentials leak nowhere', () => {
       fc.asyncProperty(hostileCredential(), async (password) => {
         const run = await runAction({
           action: LOGIN_ACTION,
+          debug: true,
           inputs: { 'api-url': sharedEmulator.url, email: CI_USER.email, password },
         });
         expect(failureMessage(run)).toMatch(/the API rejected the e-mail or password/);
@@ -132,6 +135,7 @@ describe('hostile credentials leak nowhere', () => {
       fc.asyncProperty(hostileCredential(), async (totpSecret) => {
         const run = await runAction({
           action: LOGIN_ACTION,
+          debug: true,
           inputs: {
             'api-url': sharedEmulator.url,
             email: MFA_USER.email,
@@ -165,6 +169,7 @@ describe('hostile credentials leak nowhere', () => {
         await withUser({ email: EMAIL, password }, async (emulator) => {
           const run = await runAction({
             action: REQUEST_ACTION,
+            debug: true,
             inputs: { 'api-url': emulator.url, path: '/status', email: EMAIL, password },
           });
           expectNoLeaks(run, withMasks(run, [{ label: 'password', value: password }]));
@@ -180,6 +185,50 @@ describe('hostile credentials leak nowhere', () => {
           expect(failureMessage(run)).toBeUndefined();
           expect(run.outputs['status']).toBe('200');
         });
+      }),
+      10,
+    );
+  });
+
+  it('rips-login rejects a hostile refresh token', async () => {
+    await checkProperty(
+      'rips-login bundle, hostile value as refresh-token (refresh grant, error path)',
+      fc.asyncProperty(hostileCredential(), async (refreshToken) => {
+        const run = await runAction({
+          action: LOGIN_ACTION,
+          debug: true,
+          inputs: {
+            'api-url': sharedEmulator.url,
+            grant: 'refresh',
+            'refresh-token': refreshToken,
+          },
+        });
+        expect(run.failed).toBe(true);
+        expect(failureMessage(run)).toMatch(/refresh token/);
+        expect(run.outputs).toEqual({});
+        expectNoLeaks(run, withMasks(run, [{ label: 'refresh token', value: refreshToken }]));
+      }),
+      10,
+    );
+  });
+
+  it('rips-request rejects a hostile access token', async () => {
+    await checkProperty(
+      'rips-request bundle, hostile value as access-token (error path)',
+      fc.asyncProperty(hostileCredential(), async (accessToken) => {
+        const run = await runAction({
+          action: REQUEST_ACTION,
+          debug: true,
+          inputs: {
+            'api-url': sharedEmulator.url,
+            path: '/applications',
+            'access-token': accessToken,
+          },
+        });
+        expect(run.failed).toBe(true);
+        expect(failureMessage(run)).toMatch(/access-token: |rejected the credentials/);
+        expect(run.outputs).toEqual({});
+        expectNoLeaks(run, withMasks(run, [{ label: 'access token', value: accessToken }]));
       }),
       10,
     );
