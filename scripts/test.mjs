@@ -11,8 +11,10 @@ const reportFile = join(reportDir, 'report.json');
 rmSync(reportFile, { force: true });
 mkdirSync(reportDir, { recursive: true });
 
+// The root package's own binary, so the script also works outside 'pnpm exec'.
+const vitest = join(root, 'node_modules', '.bin', 'vitest');
 const result = spawnSync(
-  'vitest',
+  vitest,
   [
     'run',
     '--reporter=default',
@@ -22,6 +24,10 @@ const result = spawnSync(
   ],
   { cwd: root, stdio: 'inherit' },
 );
+
+if (result.error) {
+  console.error(`test: could not start ${vitest}: ${result.error.message}`);
+}
 
 let report;
 try {
