@@ -14,12 +14,16 @@ import { SECTION } from './layout.js';
 
 const JOBS = 4;
 const STEP_MS = 30_000;
-/** Start phase in the TOTP step: late, so that the wait for each next step is short. */
-const START_PHASE_MS = 27_000;
-/** A job that succeeds must do so within two time steps. */
+/**
+ * Start phase in the TOTP step. The jobs' first codes reach the API 0.3 to 3 s later, still in
+ * the same step, so every run sees the same race. Later phases would let the first codes straddle
+ * a step boundary, and earlier ones would lengthen each wait for the next step.
+ */
+const START_PHASE_MS = 24_000;
+/** Jobs that succeed must do so within two time steps of the start. */
 const SUCCESS_BOUND_MS = 2 * STEP_MS + 5000;
-/** A job that fails must give up within this bound. */
-const FAILURE_BOUND_MS = 75_000;
+/** Every job must end, one way or the other, within this bound. */
+const END_BOUND_MS = 80_000;
 
 const emulator = useEmulator({ users: [MFA_USER] });
 const recorder = noteRecorder(
@@ -79,16 +83,15 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('parallel logins with one TOTP secret', () => {
-  it('every job ends within its bound without leaks', () => {
+  it('every job ends in time without leaks', () => {
     expect(runs).toHaveLength(JOBS);
     for (const run of runs) {
       expect(run.timedOut).toBe(false);
+      expect(run.durationMs).toBeLessThanOrEqual(END_BOUND_MS);
       expectNoLeaks(run, userSecrets(MFA_USER));
       if (run.failed) {
         expect(run.outputs).toEqual({});
-        expect(run.durationMs).toBeLessThanOrEqual(FAILURE_BOUND_MS);
       } else {
-        expect(run.durationMs).toBeLessThanOrEqual(SUCCESS_BOUND_MS);
         expect(run.outputs['mfa-token']).toMatch(/^[0-9a-f]{40}$/);
       }
     }
@@ -97,15 +100,16 @@ describe('parallel logins with one TOTP secret', () => {
   // NOTE: auth-core and rips-login bug. The job that loses the race for a time step three times
   // fails with MfaCodeRejectedError, whose message blames the secret ("check that the secret
   // belongs to this account") although the codes were right and other jobs had used their
-  // steps. rips-login adds its single-use hint only to MFA_RATE_LIMITED. The jobs also reach
-  // the rate limit on the way, so neither outcome that a shared secret allows happens.
-  it.fails('all succeed, or the failures explain single use', () => {
-    const succeeded = runs.filter((run) => !run.failed).length;
-    if (succeeded === JOBS) {
+  // steps. rips-login adds its single-use hint only to MFA_RATE_LIMITED. On the way the jobs
+  // reach the rate limit, and the last one to succeed needs three time steps.
+  it.fails('all succeed in two steps, or failures explain single use', () => {
+    const failed = runs.filter((run) => run.failed);
+    if (failed.length === 0) {
       expect(rateLimitAnswers).toBe(0);
+      for (const run of runs) expect(run.durationMs).toBeLessThanOrEqual(SUCCESS_BOUND_MS);
       return;
     }
-    for (const run of runs.filter((failed) => failed.failed)) {
+    for (const run of failed) {
       expect(failureMessage(run)).toMatch(/single-use/);
       expect(failureMessage(run)).toMatch(/one job/);
     }
