@@ -11,13 +11,13 @@ export interface ReportLayout {
   notes: readonly string[];
 }
 
-/** Why a report cannot be written: the ids of missing and partial sections. */
+/** Sections that keep a report from being written: ids of missing and of partial sections. */
 export interface MissingSections {
   missing: string[];
   partial: string[];
 }
 
-/** Lists the sections of the layout that are absent or partial; both lists empty means ready. */
+/** Lists the sections of the layout that are absent or partial. Two empty lists mean ready. */
 export function checkSections(
   layout: ReportLayout,
   sections: ReadonlyMap<string, SectionResult>,
@@ -55,7 +55,8 @@ function machine(): string {
 
 /**
  * Renders `docs/reliability.md` from complete sections. Callers check completeness first with
- * {@link checkSections}, so that a filtered or failed run never replaces a full report.
+ * {@link checkSections}, so that a filtered run, or one where a test stopped before recording
+ * its result, never replaces a full report. Failed tests record their rows first.
  */
 export function renderReport(
   layout: ReportLayout,

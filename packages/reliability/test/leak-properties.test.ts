@@ -18,9 +18,10 @@ import { CI_USER, LOGIN_ACTION, MFA_USER, REQUEST_ACTION } from './fixtures.js';
 import { SECTION } from './layout.js';
 import { failureMessage, observeFromCore } from './matrix-support.js';
 
-// Each bundle run starts Node.js and an emulator, about half a second, so the properties that
-// run a bundle stay at 10 to 15 runs. The seed is fixed so that a failure can be replayed.
-// Bundles run with debug logging on (RUNNER_DEBUG=1), which prints the most.
+// Each bundle run starts Node.js and often an emulator, 0.2 to 0.5 s on a 2-core machine, so
+// the properties that run a bundle stay at 10 to 15 runs. The seed is fixed so that a failure
+// can be replayed. Bundles run with debug logging on (RUNNER_DEBUG=1), so the scan covers
+// debug lines too.
 const SEED = 20_261_204;
 const EMAIL = 'hostile@example.com';
 

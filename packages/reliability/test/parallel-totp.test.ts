@@ -16,7 +16,7 @@ const JOBS = 4;
 const STEP_MS = 30_000;
 /**
  * Start phase in the TOTP step. The jobs' first codes reach the API 0.3 to 3 s later, still in
- * the same step, so every run sees the same race. Later phases would let the first codes straddle
+ * the same step, so every run has the same race. Later phases would let the first codes straddle
  * a step boundary, and earlier ones would lengthen each wait for the next step.
  */
 const START_PHASE_MS = 24_000;
