@@ -84,8 +84,11 @@ export function renderReport(
     '',
     `Generated ${generatedAt.toISOString()} on ${machine()}.`,
     '',
-    `Rows: ${rows.length}; as expected: ${counts['as expected']}; known bugs: ${counts['known bug']};` +
-      ` differing: ${counts.differs}; not run: ${counts['not run']}.`,
+    `Matrix rows: ${rows.length}; as expected: ${counts['as expected']}; known bugs: ` +
+      `${counts['known bug']}; differing: ${counts.differs}; not run: ${counts['not run']}.`,
+    'Known bugs outside the matrix cells are tests marked `it.fails` in',
+    '`packages/reliability/test`, each with a NOTE that describes the bug. The sections after',
+    'the table report what several of them observed.',
     '',
     '## Fault matrix',
     '',
