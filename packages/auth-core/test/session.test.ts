@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -614,6 +615,45 @@ describe('Session transport failures', () => {
     expect(error.message).toBe(
       'The response from /applications is larger than the limit of 1048576 bytes',
     );
+  });
+
+  it('raises RESPONSE_TOO_LARGE once for a chunked body past the limit', async () => {
+    let requests = 0;
+    const server = createHttpServer((_request, response) => {
+      requests += 1;
+      // No Content-Length: the body is sent chunked until the client closes the connection.
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const write = (): void => {
+        while (response.write(chunk)) {
+          if (response.destroyed) return;
+        }
+        response.once('drain', write);
+      };
+      write();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = address !== null && typeof address !== 'string' ? address.port : 0;
+    try {
+      const session = new Session({
+        ...bed.options(),
+        apiUrl: `http://127.0.0.1:${port}`,
+        credentials: { type: 'plain', email: ALICE.email, password: ALICE.password },
+        maxResponseBytes: 1024 * 1024,
+        retries: 2,
+      });
+      const error = await failure(session.request({ path: '/applications' }));
+      expect(error.code).toBe('RESPONSE_TOO_LARGE');
+      expect(error.message).toBe(
+        'The response from /applications is larger than the limit of 1048576 bytes',
+      );
+      expect(requests).toBe(1);
+      expect(bed.sleeps).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('returns an HTML error page as text', async () => {

@@ -246,17 +246,12 @@ describe('auth-core size cap', () => {
     expect(written).toBeLessThan(32 * MIB);
   });
 
-  // NOTE: auth-core bug. When a body without Content-Length passes the cap, readBody in
-  // http/transport.ts calls message.destroy() before reject(tooLarge()). destroy() emits
-  // 'aborted' synchronously, and that handler rejects first with NetworkError "connection
-  // reset". So the caller gets NETWORK_ERROR instead of RESPONSE_TOO_LARGE, and because network
-  // errors are retried, the oversized body is downloaded again on every retry.
-  it.fails('reports a chunked body over the cap as too large, once', async () => {
+  // A body over the cap must end as RESPONSE_TOO_LARGE, which is never retried, and not as a
+  // reset connection, which would download the oversized body again on each retry.
+  it('reports a chunked body over the cap as too large, once', async () => {
     const { result, requests } = await requestEndless(2);
     recorder.section.items.push(
-      `- The same with 2 retries. Known bug, described in a NOTE in ` +
-        `packages/reliability/test/resources.test.ts: ` +
-        `${result.code ?? 'no error'} after ${requests} requests.`,
+      `- The same with 2 retries: ${result.code ?? 'no error'} after ${requests} requests.`,
     );
 
     expect(result.code).toBe('RESPONSE_TOO_LARGE');

@@ -87,10 +87,13 @@ function readBody(
           ...(message.statusCode === undefined ? {} : { status: message.statusCode }),
         },
       );
+    // reject() runs before destroy(), because destroy() emits 'aborted' at once and the first
+    // rejection wins. A NetworkError from that handler would be retried and download the body
+    // again.
     const declared = Number(message.headers['content-length'] ?? Number.NaN);
     if (declared > maxBytes) {
-      message.destroy();
       reject(tooLarge());
+      message.destroy();
       return;
     }
     const chunks: Buffer[] = [];
@@ -104,8 +107,8 @@ function readBody(
       size += chunk.length;
       if (size > maxBytes) {
         signal.removeEventListener('abort', onAbort);
-        message.destroy();
         reject(tooLarge());
+        message.destroy();
         return;
       }
       chunks.push(chunk);
