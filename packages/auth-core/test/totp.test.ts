@@ -157,6 +157,17 @@ describe('normalizeTotpSecret', () => {
       'JBSWY3DPEHPK3PX',
       'totp-secret: expected at least 16 base32 characters (80 bits), received 15 characters',
     ],
+    [
+      'JBSWY3DPEHPK3PXPA',
+      'totp-secret: expected a base32 length that an encoder produces (a multiple of 8 ' +
+        'characters, or 2, 4, 5 or 7 more), received 17 characters; check that the secret was ' +
+        'copied whole, with no character missing or added',
+    ],
+    [
+      'A'.repeat(104),
+      'totp-secret: expected at most 103 base32 characters (64 bytes), received 104 characters ' +
+        '(65 bytes); check that the value is the TOTP secret and nothing else',
+    ],
   ])('rejects %j without quoting it', (input, message) => {
     let caught: unknown;
     try {
@@ -166,6 +177,32 @@ describe('normalizeTotpSecret', () => {
     }
     expect(caught).toBeInstanceOf(InvalidOptionError);
     expect((caught as InvalidOptionError).message).toBe(message);
+  });
+});
+
+describe('normalizeTotpSecret lengths', () => {
+  it.each([16, 18, 20, 21, 23, 24, 32, 103])(
+    'accepts %d characters, a length base32 has',
+    async (length) => {
+      const secret = 'A'.repeat(length);
+      expect(normalizeTotpSecret(secret)).toBe(secret);
+      await expect(generateTotp(secret, { timeMs: Date.UTC(2026, 0, 1) })).resolves.toMatch(
+        /^\d{6}$/,
+      );
+    },
+  );
+
+  it.each([17, 19, 22, 25, 27, 30, 33, 102])(
+    'rejects %d characters, a length base32 never has',
+    (length) => {
+      expect(() => normalizeTotpSecret('A'.repeat(length))).toThrow(
+        new RegExp(`^totp-secret: expected a base32 length .* received ${length} characters`),
+      );
+    },
+  );
+
+  it('names the caller input', () => {
+    expect(() => normalizeTotpSecret('A'.repeat(17), '--totp-secret')).toThrow(/^--totp-secret: /);
   });
 });
 

@@ -8,6 +8,15 @@ export const TOTP_PERIOD_SECONDS = 30;
 /** Shortest accepted secret: 80 bits, the size authenticator apps issue (16 base32 characters). */
 const MIN_SECRET_BYTES = 10;
 
+/** Longest accepted secret: otplib 13 rejects secrets over 64 bytes (103 base32 characters). */
+const MAX_SECRET_BYTES = 64;
+
+/**
+ * Lengths modulo 8 that unpadded base32 text can have (RFC 4648 §6): each 8-character block
+ * holds 5 bytes, and a last partial block of 1, 2, 3 or 4 bytes takes 2, 4, 5 or 7 characters.
+ */
+const BASE32_REMAINDERS = new Set([0, 2, 4, 5, 7]);
+
 /**
  * otplib 13 rejects secrets under 16 bytes by default, but RIPS and authenticator apps issue
  * 10-byte (80-bit) secrets, so the floor is lowered to 10 bytes.
@@ -29,8 +38,9 @@ export interface TotpOptions {
 
 /**
  * Normalises a base32 TOTP secret the way authenticator apps accept it: spaces, hyphens and
- * `=` padding are dropped and letters are upper-cased. Throws when the result is not base32 or
- * is shorter than 80 bits. The error never contains the secret.
+ * `=` padding are dropped and letters are upper-cased. Throws {@link InvalidOptionError} when the
+ * result is not base32, has a length that no base32 encoder produces, or is shorter than 80 bits
+ * or longer than 64 bytes. The error never contains the secret.
  *
  * @example
  * ```ts
@@ -48,11 +58,27 @@ export function normalizeTotpSecret(secret: string, option = 'totp-secret'): str
       'expected a base32 secret (letters A-Z and digits 2-7, as an authenticator app shows it)',
     );
   }
-  const bytes = Math.floor((normalized.length * 5) / 8);
+  const length = normalized.length;
+  const bytes = Math.floor((length * 5) / 8);
   if (bytes < MIN_SECRET_BYTES) {
     throw new InvalidOptionError(
       option,
-      `expected at least 16 base32 characters (80 bits), received ${normalized.length} characters`,
+      `expected at least 16 base32 characters (80 bits), received ${length} characters`,
+    );
+  }
+  if (bytes > MAX_SECRET_BYTES) {
+    throw new InvalidOptionError(
+      option,
+      `expected at most 103 base32 characters (${MAX_SECRET_BYTES} bytes), received ${length} ` +
+        `characters (${bytes} bytes); check that the value is the TOTP secret and nothing else`,
+    );
+  }
+  if (!BASE32_REMAINDERS.has(length % 8)) {
+    throw new InvalidOptionError(
+      option,
+      `expected a base32 length that an encoder produces (a multiple of 8 characters, or 2, 4, ` +
+        `5 or 7 more), received ${length} characters; check that the secret was copied whole, ` +
+        'with no character missing or added',
     );
   }
   return normalized;
