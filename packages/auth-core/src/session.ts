@@ -903,6 +903,7 @@ export class Session {
       logger: this.config.logger,
       signal,
       totpSecretName: this.config.inputNames.totpSecret,
+      mfaTokenName: this.config.inputNames.mfaToken,
     };
   }
 

@@ -121,6 +121,34 @@ describe('obtaining an MFA token', () => {
     expect(bed.sleeps).toEqual([20_000, 30_000]);
   });
 
+  it('explains single use when every step was taken', async () => {
+    const session = passwordSession(DEMO, DEMO.totpSecret);
+    // Another job with the same secret spends each step before this session's code arrives.
+    await bed.emulator.control.addFault({
+      path: '/mfas/token',
+      kind: 'status',
+      status: 400,
+      body: { code: 400, message: 'Code already used' },
+      times: 3,
+    });
+    const error = await failure(session.obtainMfaToken());
+    expect(error.code).toBe('MFA_CODE_REJECTED');
+    expect(error.message).toBe(
+      'totp-secret: the API rejected 3 TOTP codes of consecutive time steps (last response: ' +
+        'Code already used). TOTP codes are single-use: the API accepts each code once per ' +
+        '30-second step, so another job or process that uses the same secret took these steps. ' +
+        'Reuse an MFA token through mfa-token, give parallel jobs their own account, or sign in ' +
+        'one job at a time',
+    );
+    expect(error).toMatchObject({ apiMessage: 'Code already used', status: 400 });
+    expect(await bed.requestLines()).toEqual([
+      'POST /oauth/v2/auth/tokens 200',
+      'POST /mfas/token 400',
+      'POST /mfas/token 400',
+      'POST /mfas/token 400',
+    ]);
+  });
+
   it('waits out a short rate limit once', async () => {
     const session = passwordSession(DEMO, DEMO.totpSecret);
     await bed.emulator.control.addFault({

@@ -97,12 +97,10 @@ describe('parallel logins with one TOTP secret', () => {
     }
   });
 
-  // NOTE: auth-core and rips-login bug. The job that loses the race for a time step three times
-  // fails with MfaCodeRejectedError, whose message blames the secret ("check that the secret
-  // belongs to this account") although the codes were right and other jobs had used their
-  // steps. rips-login adds its single-use hint only to MFA_RATE_LIMITED. On the way the jobs
-  // reach the rate limit, and the last one to succeed needs three time steps.
-  it.fails('all succeed in two steps, or failures explain single use', () => {
+  // A job that loses the race for a time step three times fails with MFA_CODE_REJECTED or
+  // MFA_RATE_LIMITED. Its message must explain that codes are single-use and how to avoid the
+  // race, instead of blaming the secret, which is right.
+  it('all succeed in two steps, or failures explain single use', () => {
     const failed = runs.filter((run) => run.failed);
     if (failed.length === 0) {
       expect(rateLimitAnswers).toBe(0);

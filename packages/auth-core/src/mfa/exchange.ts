@@ -40,6 +40,8 @@ export interface CodeExchangeDeps {
   signal?: AbortSignal | undefined;
   /** The input name of the TOTP secret, which starts the messages that blame the secret. */
   totpSecretName: string;
+  /** The input name of the MFA token, which the message about single-use codes recommends. */
+  mfaTokenName: string;
 }
 
 /**
@@ -99,10 +101,26 @@ export async function exchangeCode(path: MfaCodePath, deps: CodeExchangeDeps): P
     }
     throw httpErrorFrom(result, 'POST', `Sending a TOTP code to ${path}`);
   }
-  throw new MfaCodeRejectedError(
-    `${deps.totpSecretName}: the API rejected ${MAX_CODES_PER_CALL} TOTP codes of consecutive time steps (last response: ${lastMessage}); check that the secret belongs to this account`,
-    lastMessage,
-    { method: 'POST', path, status: 400 },
+  throw new MfaCodeRejectedError(exhaustedMessage(lastMessage, deps), lastMessage, {
+    method: 'POST',
+    path,
+    status: 400,
+  });
+}
+
+/** Builds the message for a call whose every code was rejected, with the likely cause. */
+function exhaustedMessage(lastMessage: string, deps: CodeExchangeDeps): string {
+  const rejected = `${deps.totpSecretName}: the API rejected ${MAX_CODES_PER_CALL} TOTP codes of consecutive time steps (last response: ${lastMessage})`;
+  if (lastMessage !== 'Code already used') {
+    return `${rejected}; check that the secret belongs to this account`;
+  }
+  // The API accepts one code per 30 s step and user (RFC 6238 §5.2), so when every code was
+  // already used, another client with the same secret spent each step first.
+  return (
+    `${rejected}. TOTP codes are single-use: the API accepts each code once per 30-second ` +
+    'step, so another job or process that uses the same secret took these steps. Reuse an MFA ' +
+    `token through ${deps.mfaTokenName}, give parallel jobs their own account, or sign in one ` +
+    'job at a time'
   );
 }
 
