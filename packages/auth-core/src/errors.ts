@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'ABORTED'
   | 'RESPONSE_NOT_JSON'
   | 'RESPONSE_TOO_LARGE'
-  | 'INVALID_OPTION';
+  | 'INVALID_OPTION'
+  | 'INVALID_HEADER';
 
 /** Request context attached to errors raised while talking to the API. */
 export interface RequestContext {
@@ -264,5 +265,19 @@ export class InvalidOptionError extends RipsAuthError {
   constructor(option: string, message: string, options: RipsAuthErrorOptions = {}) {
     super('INVALID_OPTION', `${option}: ${message}`, options);
     this.option = option;
+  }
+}
+
+/**
+ * A header value contains a character that HTTP does not allow, such as a line break or another
+ * control character, so Node.js refused to send the request. Nothing left the runner.
+ */
+export class InvalidHeaderError extends RipsAuthError {
+  /** The header name in lower case. The value is never kept, because it may be a credential. */
+  readonly header: string | undefined;
+
+  constructor(message: string, header: string | undefined, options: RipsAuthErrorOptions = {}) {
+    super('INVALID_HEADER', message, options);
+    this.header = header;
   }
 }

@@ -6,6 +6,7 @@ export {
   ClientNotFoundError,
   HttpError,
   InvalidCredentialsError,
+  InvalidHeaderError,
   InvalidOptionError,
   MfaAlreadyEnabledError,
   MfaCodeRejectedError,

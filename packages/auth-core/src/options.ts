@@ -83,6 +83,30 @@ export function normalizeCredential(value: string): string {
   return value;
 }
 
+/** A line break, another control character or a character above U+00FF: no header carries it. */
+const NOT_IN_HEADER = /[\p{Cc}\u{100}-\u{10FFFF}]/u;
+
+/**
+ * Raises {@link InvalidOptionError} for `option` when a credential contains a character that the
+ * HTTP header `header` cannot carry, such as an inner line break left by pasting two lines.
+ * Node.js would refuse the request later with an error that names neither the input nor the fix.
+ * The message never contains the value.
+ */
+export function checkHeaderCredential(
+  value: string,
+  option: string,
+  description: string,
+  header: string,
+): void {
+  if (NOT_IN_HEADER.test(value)) {
+    throw new InvalidOptionError(
+      option,
+      `the ${description} contains a line break or another character that the ${header} ` +
+        'header cannot carry; set it to the value alone, on one line',
+    );
+  }
+}
+
 /** Returns true for `localhost`, `*.localhost`, 127.0.0.0/8 and `::1`. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');

@@ -31,6 +31,7 @@ import { normalizeTotpSecret, otpauthUri } from './mfa/totp.js';
 import { resolveClientIdWith } from './oauth/clients.js';
 import { computeExpiry, requestTokens, type TokenSet } from './oauth/tokens.js';
 import {
+  checkHeaderCredential,
   endpointUrl,
   normalizeCredential,
   parseMethod,
@@ -306,6 +307,9 @@ export class Session {
     this.onTokens = options.onTokens;
     this.onMfaToken = options.onMfaToken;
     this.mfaTokenValue = nonEmpty(options.mfaToken);
+    if (this.mfaTokenValue !== undefined) {
+      this.checkMfaToken(this.mfaTokenValue);
+    }
     const ahead = options.refreshAheadSeconds ?? DEFAULT_REFRESH_AHEAD_SECONDS;
     if (!(Number.isFinite(ahead) && ahead >= 0)) {
       throw new InvalidOptionError('refreshAheadSeconds', `expected 0 or more, received ${ahead}`);
@@ -395,6 +399,7 @@ export class Session {
     if (normalized === undefined) {
       throw new InvalidOptionError(this.config.inputNames.mfaToken, 'the MFA token is empty');
     }
+    this.checkMfaToken(normalized);
     this.mfaTokenValue = normalized;
   }
 
@@ -687,12 +692,20 @@ export class Session {
         'the refresh method needs a refresh token; it is empty',
       );
     }
-    if (given.type === 'bearer' && nonEmpty(given.accessToken) === undefined) {
-      throw new InvalidOptionError(
-        names.accessToken,
-        'the bearer method needs an access token; it is empty',
-      );
+    if (given.type === 'bearer') {
+      const accessToken = nonEmpty(given.accessToken);
+      if (accessToken === undefined) {
+        throw new InvalidOptionError(
+          names.accessToken,
+          'the bearer method needs an access token; it is empty',
+        );
+      }
+      checkHeaderCredential(accessToken, names.accessToken, 'access token', 'Authorization');
     }
+  }
+
+  private checkMfaToken(mfaToken: string): void {
+    checkHeaderCredential(mfaToken, this.config.inputNames.mfaToken, 'MFA token', 'X-API-MFA');
   }
 
   private adoptBearer(given: BearerCredentials): void {

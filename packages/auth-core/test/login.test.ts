@@ -308,6 +308,32 @@ describe('login with plain headers', () => {
   });
 });
 
+describe('login with a credential that cannot be a header', () => {
+  it.each([
+    ['an inner line break', 'abcdef\r\nghijkl'],
+    ['a control character', 'abcdef\u0007ghijkl'],
+    ['a character above U+00FF', 'abcdef\u2028ghijkl'],
+  ])('rejects an mfa-token with %s before sending', async (_case, mfaToken) => {
+    const error = await failure(
+      run({ ...DEMO, clientId: ciClientId, totpSecret: DEMO.totpSecret, mfaToken }),
+    );
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toBe(
+      'mfa-token: the MFA token contains a line break or another character that the X-API-MFA ' +
+        'header cannot carry; set it to the value alone, on one line',
+    );
+    expect(error.message).not.toContain('abcdef');
+    expect(bed.sleeps).toEqual([]);
+    expect(await bed.requestLines()).toEqual([]);
+  });
+
+  it('reports the MFA token before rejecting it', async () => {
+    const mfaToken = 'abcdef\nghijkl';
+    await failure(run({ ...DEMO, mfaToken }));
+    expect(bed.secrets).toContain(mfaToken);
+  });
+});
+
 describe('login with caller input names', () => {
   const CLI_NAMES = {
     apiUrl: '--api-url',

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import {
   createHttpTransport,
+  InvalidHeaderError,
   login,
   RipsAuthError,
   Session,
@@ -477,6 +478,51 @@ describe('Session sign-in on demand', () => {
           credentials: { type: 'password', email: DEMO.email, password: '\n' },
         }),
     ).toThrow('password: the password method needs a password; it is empty');
+  });
+});
+
+describe('Session header values', () => {
+  it('rejects an access token with a line break before sending', async () => {
+    const error = (() => {
+      try {
+        new Session({
+          ...bed.options(),
+          credentials: { type: 'bearer', accessToken: 'header.payload\nsignature' },
+        });
+      } catch (caught: unknown) {
+        return caught as RipsAuthError;
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('INVALID_OPTION');
+    expect(error?.message).toBe(
+      'access-token: the access token contains a line break or another character that the ' +
+        'Authorization header cannot carry; set it to the value alone, on one line',
+    );
+  });
+
+  it('rejects an MFA token with a control character in useMfaToken', async () => {
+    const session = bearerSession(await signIn());
+    expect(() => session.useMfaToken('abc\u0000def')).toThrow(
+      /^mfa-token: the MFA token contains a line break/,
+    );
+    expect(session.mfaToken).not.toBe('abc\u0000def');
+  });
+
+  it('raises INVALID_HEADER for a header Node.js refuses, without retrying', async () => {
+    const session = bearerSession(await signIn(), { retries: 3 });
+    const error = await failure(
+      session.request({ path: '/applications', headers: { 'x-trace': 'one\u0001two' } }),
+    );
+    expect(error).toBeInstanceOf(InvalidHeaderError);
+    expect(error).toMatchObject({ code: 'INVALID_HEADER', header: 'x-trace', method: 'GET' });
+    expect(error.message).toBe(
+      'The request to /applications was not sent: the value of the x-trace header is invalid ' +
+        'because it contains a line break or another character that HTTP headers do not allow',
+    );
+    expect(error.message).not.toContain('one');
+    expect(bed.sleeps).toEqual([]);
+    expect(await bed.requestLines()).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 
 import { HttpClient } from '@actions/http-client';
 
-import { NetworkError, ResponseTooLargeError } from '../errors.js';
+import { InvalidHeaderError, NetworkError, ResponseTooLargeError } from '../errors.js';
 
 /** One HTTP exchange as auth-core hands it to a {@link Transport}. */
 export interface TransportRequest {
@@ -44,11 +44,45 @@ const NOT_CONNECTED = new Set([
   'EADDRNOTAVAIL',
 ]);
 
+/**
+ * Node.js error codes for a header that `http.request` refuses before it opens a connection.
+ * Their messages may quote the value, which can be a credential, so they are never passed on.
+ */
+const INVALID_HEADER_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_HTTP_INVALID_HEADER_VALUE']);
+
+/** Characters that Node.js accepts in a header value (its `checkInvalidHeaderChar`). */
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
+function toInvalidHeaderError(
+  error: unknown,
+  request: TransportRequest,
+): InvalidHeaderError | undefined {
+  if (!INVALID_HEADER_CODES.has(errorCode(error) ?? '')) {
+    return undefined;
+  }
+  const header = Object.entries(request.headers).find(([, value]) =>
+    INVALID_HEADER_VALUE.test(value),
+  )?.[0];
+  const subject = header === undefined ? 'a header value' : `the value of the ${header} header`;
+  return new InvalidHeaderError(
+    `The request to ${request.url.pathname} was not sent: ${subject} is invalid because it ` +
+      'contains a line break or another character that HTTP headers do not allow',
+    header,
+    { cause: error, method: request.method, path: request.url.pathname },
+  );
+}
+
 function toNetworkError(error: unknown, url: URL): NetworkError {
-  const errno =
-    typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-      ? error.code
-      : undefined;
+  const errno = errorCode(error);
   const reason = errno ?? (error instanceof Error ? error.message : 'unknown error');
   return new NetworkError(
     `Could not complete the request to ${url.origin}: ${reason}`,
@@ -182,7 +216,10 @@ export function createHttpTransport(): Transport {
     try {
       response = await client.requestRaw(info, data);
     } catch (error: unknown) {
-      throw signal.aborted ? signal.reason : toNetworkError(error, url);
+      if (signal.aborted) {
+        throw signal.reason;
+      }
+      throw toInvalidHeaderError(error, request) ?? toNetworkError(error, url);
     }
     const message = response.message;
     const body = await readBody(message, request.maxResponseBytes, signal, url);
