@@ -27,6 +27,11 @@ export class SharedFlight<T> {
     return this.wait(flight, signal);
   }
 
+  /** Waits until the running operation, if any, has ended, whatever its outcome. */
+  async settled(): Promise<void> {
+    await this.current?.promise.catch(() => undefined);
+  }
+
   private start(start: (signal: AbortSignal) => Promise<T>): Flight<T> {
     const controller = new AbortController();
     const flight: Flight<T> = {

@@ -978,10 +978,10 @@ export class Session {
    * Sends a request with the session's credentials and repairs authentication once per kind of
    * failure: an expired token is renewed, revoked tokens lead to a new sign-in when a password
    * is held, and with `mfa` set to `repair` a missing or rejected MFA token is replaced from the
-   * TOTP secret. A 401 is safe
-   * to resend because the API rejected it before acting on it. With `resend` false the 401
-   * response is returned after the repair instead, so that a request carrying a TOTP code is
-   * never sent twice.
+   * TOTP secret. A request revoked because a refresh replaced its token meanwhile is resent once
+   * with the new token. A 401 is safe to resend because the API rejected it before acting on it.
+   * With `resend` false the 401 response is returned after the repair instead, so that a request
+   * carrying a TOTP code is never sent twice.
    */
   private async sendAuthenticated(
     request: Parameters<HttpSender['send']>[0],
@@ -991,6 +991,7 @@ export class Session {
     const signal = request.signal;
     await this.prepareTokens(signal);
     const repaired = new Set<AuthProblem>();
+    let resentAfterRotation = false;
     for (;;) {
       const tokenUsed = this.tokenState?.accessToken;
       const mfaUsed = this.mfaTokenValue;
@@ -1013,6 +1014,19 @@ export class Session {
       }
       if (problem === 'mfa' && mfa === 'send') {
         return { ...result, method: request.method };
+      }
+      if (problem === 'revoked' && !resentAfterRotation) {
+        // A refresh revokes the access token it replaces, so a request that carried the old
+        // token and reached the API after the refresh is revoked although the session already
+        // holds the new token. Such a request is sent again once with the current token.
+        await this.renewalFlight.settled();
+        if (tokenUsed !== this.tokenState?.accessToken) {
+          resentAfterRotation = true;
+          if (!resend) {
+            return { ...result, method: request.method };
+          }
+          continue;
+        }
       }
       if (repaired.has(problem)) {
         throw this.unrepairedError(problem, context);

@@ -272,6 +272,47 @@ describe('Session token renewal', () => {
     expect(session.refreshed).toBe(false);
   });
 
+  it('resends a request revoked by a concurrent refresh', async () => {
+    const inner = createHttpTransport();
+    let refreshDone!: () => void;
+    const refreshed = new Promise<void>((resolve) => (refreshDone = resolve));
+    const transport: Transport = async (request) => {
+      // The held request reaches the API with the old token after the refresh rotated it.
+      if (request.headers['x-request-id'] === 'held') await refreshed;
+      const response = await inner(request);
+      if (request.url.pathname === '/oauth/v2/auth/tokens') refreshDone();
+      return response;
+    };
+    const result = await signIn();
+    // An access and a refresh token without a password, as rips-request passes them.
+    const session = new Session({
+      ...bed.options(),
+      credentials: {
+        type: 'bearer',
+        accessToken: result.accessToken ?? '',
+        refreshToken: result.refreshToken,
+        clientId: ciClientId,
+      },
+      mfaToken: result.mfaToken,
+      transport,
+    });
+    await bed.emulator.control.expireUser(DEMO.email);
+
+    const [first, held] = await Promise.all([
+      session.request({ path: '/applications' }),
+      session.request({ path: '/applications', headers: { 'x-request-id': 'held' } }),
+    ]);
+
+    expect(first.status).toBe(200);
+    expect(held.status).toBe(200);
+    const lines = await bed.requestLines();
+    expect(count(lines, 'POST /oauth/v2/auth/tokens 200')).toBe(1);
+    expect(count(lines, 'GET /applications 401')).toBe(2);
+    expect(count(lines, 'GET /applications 200')).toBe(2);
+    expect(lines).toHaveLength(5);
+    expect(session.refreshed).toBe(true);
+  });
+
   it('reports the new tokens before returning them', async () => {
     const session = bearerSession(await signIn());
     await bed.emulator.control.expireUser(DEMO.email);

@@ -123,12 +123,11 @@ describe('one session under load', () => {
     expect(session.refreshed).toBe(true);
   });
 
-  // NOTE: auth-core bug. A refresh revokes the old access token (rotation), so a request that
-  // carried it and reaches the server after the refresh gets 401 with X-API-Revoked. Session
-  // raises TokenRevokedError for that when it has no password, although it already has the
-  // new token; it should resend the request with the new token. rips-request uses exactly these
+  // A refresh revokes the old access token (rotation), so a request that carried it and reaches
+  // the server after the refresh gets 401 with X-API-Revoked. The session must send it again
+  // with the new token, although it has no password: rips-request passes exactly these
   // credentials (access and refresh token, no password).
-  it.fails('refreshes once while requests are held across the refresh', async () => {
+  it('refreshes once while requests are held across the refresh', async () => {
     const signIn = await signedInSession(emulator, CI_USER);
     const tokens = signIn.tokens;
     const credentials: SessionCredentials = {
@@ -154,8 +153,7 @@ describe('one session under load', () => {
     recorder.section.items.push(
       describeResult(
         'Access and refresh token as rips-request passes them, half the requests held 1.5 s ' +
-          'by the server across the refresh. Known bug, described in a NOTE in ' +
-          'packages/reliability/test/load.test.ts',
+          'by the server across the refresh',
         result,
         session.refreshed,
       ),
