@@ -29,7 +29,7 @@ import {
 } from './mfa/exchange.js';
 import { normalizeTotpSecret, otpauthUri } from './mfa/totp.js';
 import { resolveClientIdWith } from './oauth/clients.js';
-import { computeExpiry, requestTokens, type TokenSet } from './oauth/tokens.js';
+import { computeExpiry, readJwtExpiry, requestTokens, type TokenSet } from './oauth/tokens.js';
 import {
   checkHeaderCredential,
   endpointUrl,
@@ -80,7 +80,11 @@ export interface BearerCredentials {
   type: 'bearer';
   accessToken: string;
   refreshToken?: string | undefined;
-  /** Known expiry; otherwise the JWT `exp` is used. */
+  /**
+   * Known expiry on the local clock, as {@link TokenSet.expiresAt} gives it. Otherwise the JWT
+   * `exp` is used, which is on the server's clock, so the session refreshes ahead of expiry only
+   * once a response has given the clock offset.
+   */
   expiresAt?: Date | undefined;
   clientId?: string | undefined;
   clientName?: string | undefined;
@@ -209,6 +213,11 @@ interface TokenState {
   expiresAtMs: number | undefined;
   issuedAtMs: number;
   clientId: string | undefined;
+  /**
+   * True while `expiresAtMs` comes from the JWT `exp` of a caller's token with no server clock
+   * offset known yet, so that it may be off by the whole clock difference.
+   */
+  expiryAwaitsClockOffset: boolean;
 }
 
 function classify401(result: ResponseView): AuthProblem {
@@ -711,6 +720,10 @@ export class Session {
   private adoptBearer(given: BearerCredentials): void {
     const accessToken = normalizeCredential(given.accessToken);
     const now = this.config.clock.now();
+    // The JWT exp is on the server's clock, so until a Date header gives the offset, the local
+    // estimate never triggers an early refresh. A server clock behind the runner's would make
+    // a valid token look expired and spend the caller's refresh token for nothing.
+    const fromJwt = given.expiresAt === undefined;
     const expiresAtMs = given.expiresAt?.getTime() ?? computeExpiry(now, undefined, accessToken, 0);
     this.tokenState = {
       accessToken,
@@ -720,6 +733,7 @@ export class Session {
       expiresAtMs,
       issuedAtMs: now,
       clientId: this.clientIdValue,
+      expiryAwaitsClockOffset: fromJwt && readJwtExpiry(accessToken) !== undefined,
     };
   }
 
@@ -804,6 +818,7 @@ export class Session {
       expiresAtMs: tokens.expiresAt?.getTime(),
       issuedAtMs: now,
       clientId: tokens.clientId,
+      expiryAwaitsClockOffset: false,
     };
     const expiry =
       tokens.expiresAt === undefined ? 'an unknown time' : tokens.expiresAt.toISOString();
@@ -811,8 +826,18 @@ export class Session {
     this.onTokens?.(tokens);
   }
 
-  /** True when the access token is within the refresh-ahead margin of its expiry. */
+  /**
+   * True when the access token is within the refresh-ahead margin of its expiry. A caller's
+   * token dated by its JWT `exp` counts as valid until a response gives the server clock
+   * offset. Then its expiry is computed again on the local clock.
+   */
   private expiresSoon(state: TokenState): boolean {
+    if (state.expiryAwaitsClockOffset) {
+      const offsetMs = this.sender.clockOffsetMs;
+      if (offsetMs === undefined) return false;
+      state.expiresAtMs = computeExpiry(state.issuedAtMs, undefined, state.accessToken, offsetMs);
+      state.expiryAwaitsClockOffset = false;
+    }
     if (state.expiresAtMs === undefined) return false;
     const lifetime = state.expiresAtMs - state.issuedAtMs;
     const ahead = Math.min(this.refreshAheadMs, Math.max(0, lifetime / 2));

@@ -16,6 +16,9 @@ import {
 } from '../src/index.js';
 import { ALICE, DEMO, resetTestBed, startTestBed, type TestBed } from './helpers.js';
 
+/** Lifetime of the emulator's access tokens: 28 days. */
+const TOKEN_LIFETIME_MS = 2_419_200_000;
+
 let bed: TestBed;
 let ciClientId: string;
 
@@ -45,6 +48,24 @@ function bearerSession(result: LoginResult, extra: Partial<SessionOptions> = {})
     },
     mfaToken: result.mfaToken,
     ...extra,
+  });
+}
+
+/**
+ * A bearer session given the expiry on the local clock as well, the way rips-request passes
+ * it, so that the session can refresh ahead of expiry before any response.
+ */
+function datedBearerSession(result: LoginResult): Session {
+  return new Session({
+    ...bed.options(),
+    credentials: {
+      type: 'bearer',
+      accessToken: result.accessToken ?? '',
+      refreshToken: result.refreshToken,
+      expiresAt: result.expiresAt,
+      clientId: ciClientId,
+    },
+    mfaToken: result.mfaToken,
   });
 }
 
@@ -230,7 +251,7 @@ describe('Session token renewal', () => {
   });
 
   it('refreshes ahead of expiry without a 401', async () => {
-    const session = bearerSession(await signIn());
+    const session = datedBearerSession(await signIn());
     bed.clock.ms += 2_419_200_000 - 30_000;
     expect((await session.request({ path: '/applications' })).status).toBe(200);
     expect(await bed.requestLines()).toEqual([
@@ -241,7 +262,7 @@ describe('Session token renewal', () => {
   });
 
   it('shares one early renewal among concurrent requests', async () => {
-    const session = bearerSession(await signIn());
+    const session = datedBearerSession(await signIn());
     bed.clock.ms += 2_419_200_000 - 30_000;
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => session.request({ path: '/applications' })),
@@ -254,7 +275,7 @@ describe('Session token renewal', () => {
   });
 
   it('keeps using a valid token when early renewal fails', async () => {
-    const session = bearerSession(await signIn());
+    const session = datedBearerSession(await signIn());
     bed.clock.ms += 2_419_200_000 - 30_000;
     await bed.emulator.control.addFault({
       path: '/oauth/v2/auth/tokens',
@@ -270,6 +291,38 @@ describe('Session token renewal', () => {
       'warning: Could not renew the access token before it expires (HTTP_ERROR); using it until then',
     );
     expect(session.refreshed).toBe(false);
+  });
+
+  it('keeps a given token that expires soon only by the local clock', async () => {
+    const session = bearerSession(await signIn());
+    // The token has 240 s left on the server clock, which is 300 s behind the local clock, so
+    // by the JWT exp read on the local clock it expired 60 s ago.
+    bed.clock.ms += TOKEN_LIFETIME_MS + 60_000;
+    await bed.emulator.control.setClockOffset(-300);
+    await bed.emulator.control.clearRequests();
+
+    expect((await session.request({ path: '/applications' })).status).toBe(200);
+    expect(await bed.requestLines()).toEqual(['GET /applications 200']);
+    expect(session.refreshed).toBe(false);
+  });
+
+  it('refreshes a given token ahead once the clock offset is known', async () => {
+    const session = bearerSession(await signIn());
+    bed.clock.ms += TOKEN_LIFETIME_MS + 60_000;
+    await bed.emulator.control.setClockOffset(-300);
+    await bed.emulator.control.clearRequests();
+    await session.request({ path: '/applications' });
+    // 40 s left on the server clock: inside the 60 s refresh-ahead margin.
+    bed.clock.ms += 200_000;
+
+    expect((await session.request({ path: '/applications' })).status).toBe(200);
+    expect(await bed.requestLines()).toEqual([
+      'GET /applications 200',
+      'POST /oauth/v2/auth/tokens 200',
+      'GET /applications 200',
+    ]);
+    expect(bed.logger.messages).toContain('info: The access token expires soon; refreshing it');
+    expect(session.refreshed).toBe(true);
   });
 
   it('resends a request revoked by a concurrent refresh', async () => {

@@ -99,6 +99,9 @@ describe('one session under load', () => {
         type: 'bearer',
         accessToken: tokens?.accessToken ?? '',
         refreshToken: tokens?.refreshToken,
+        // The expiry on the client clock, as rips-request passes it. Without it the session
+        // dates the token by its JWT exp, on the server clock, which this test does not move.
+        expiresAt: tokens?.expiresAt,
         clientId: tokens?.clientId,
       },
       clock: { now: () => Date.now() + clockShiftMs },
