@@ -840,6 +840,23 @@ describe('Session transport failures', () => {
     expect(response.headers.location).toBe('http://127.0.0.2:9/applications');
   });
 
+  it('names the other origin of a redirect in the error', async () => {
+    const session = bearerSession(await signIn());
+    await bed.emulator.control.addFault({
+      path: '/status',
+      kind: 'redirect',
+      status: 302,
+      location: 'http://127.0.0.2:9/login?next=%2Fstatus',
+    });
+    const error = await failure(session.status());
+    expect(error).toMatchObject({ code: 'HTTP_ERROR', status: 302, path: '/status' });
+    expect(error.message).toBe(
+      'Reading the API status failed: GET /status returned status 302, a redirect to another ' +
+        'origin (http://127.0.0.2:9); it was not followed because credentials are not sent ' +
+        'across origins, so check that the API base URL is the address the API is served from',
+    );
+  });
+
   it('raises NETWORK_ERROR for a refused connection after retrying', async () => {
     const port = await closedPort();
     const session = new Session({

@@ -86,20 +86,45 @@ export function readErrorBody(result: ResponseView): ApiErrorBody {
   return body;
 }
 
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Returns the origin that a redirect response points to when it is not the origin of the
+ * request. Only the origin is named, because the path or query of the target may carry a token.
+ */
+function crossOriginTarget(result: ResponseView): string | undefined {
+  const location = result.headers.location;
+  if (!REDIRECT_STATUSES.has(result.status) || location === undefined) {
+    return undefined;
+  }
+  try {
+    const target = new URL(location, result.url);
+    return target.origin === result.url.origin ? undefined : target.origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Builds the {@link HttpError} for a response the operation does not accept. The message names
  * the operation, the request, the status and the API's message, or a short excerpt of a body
- * that is not JSON.
+ * that is not JSON. For a redirect to another origin, which the sender returns instead of
+ * following, it names that origin.
  */
 export function httpErrorFrom(result: ResponseView, method: string, operation: string): HttpError {
   const body = readErrorBody(result);
   const apiMessage = body.message ?? body.errorDescription;
+  const redirectOrigin = crossOriginTarget(result);
   const detail =
-    apiMessage !== undefined
-      ? `: ${apiMessage}`
-      : tryParseJson(result.body) === undefined
-        ? ` with ${describeBody(result)}`
-        : '';
+    redirectOrigin !== undefined
+      ? `, a redirect to another origin (${redirectOrigin}); it was not followed because ` +
+        'credentials are not sent across origins, so check that the API base URL is the ' +
+        'address the API is served from'
+      : apiMessage !== undefined
+        ? `: ${apiMessage}`
+        : tryParseJson(result.body) === undefined
+          ? ` with ${describeBody(result)}`
+          : '';
   const details: { apiCode?: number | string; apiMessage?: string; oauthError?: string } = {};
   if (body.code !== undefined) details.apiCode = body.code;
   if (apiMessage !== undefined) details.apiMessage = apiMessage;
