@@ -30,9 +30,18 @@ export function authKind(req: IncomingMessage): 'bearer' | 'plain' | 'none' {
   return PLAIN_HEADERS.some((name) => req.headers[name] !== undefined) ? 'plain' : 'none';
 }
 
+/**
+ * Returns the bearer token of an `Authorization` header, or undefined when there is no such
+ * header. Any other value (another scheme, a token with spaces) returns an empty string, which
+ * matches no token, so a malformed header is rejected rather than treated as anonymous.
+ */
 function bearerToken(req: IncomingMessage): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(getHeader(req, 'authorization') ?? '');
-  return match?.[1];
+  const header = getHeader(req, 'authorization');
+  if (header === undefined) {
+    return undefined;
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? '';
 }
 
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

@@ -247,6 +247,17 @@ describe('OAuth 2.0 token endpoint', () => {
       expect(headers.get('x-api-revoked')).toBeNull();
     });
 
+    it.each(['Bearer two words', 'Basic ZGVtbzpkZW1v', 'Bearer'])(
+      'reject the malformed header %j on the public /status',
+      async (authorization) => {
+        const { status, body } = await call(emulator, 'GET', '/status', {
+          headers: { Authorization: authorization },
+        });
+        expect(status).toBe(401);
+        expect(body).toEqual({ code: 401, message: 'Invalid credentials' });
+      },
+    );
+
     it('answer X-API-Expired once exp has passed', async () => {
       const tokens = await login(emulator, ALICE);
       emulator.clock.ms += 599_000;
