@@ -8,6 +8,7 @@ import { describeFailure, ExitCode } from './errors.js';
 import type { ApiFlags } from './inputs.js';
 import { runLoginCheck, type LoginFlags } from './login-check.js';
 import { Output } from './output.js';
+import { runToken } from './token.js';
 
 /** Flags that every command accepts. */
 interface OutputFlags {
@@ -83,7 +84,9 @@ function buildProgram(createOutput: (flags: OutputFlags) => Output): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('afterAll', EXIT_CODES_HELP);
 
-  const mfa = program.command('mfa').description('Turn MFA on or off, or show a TOTP code.');
+  const mfa = program
+    .command('mfa')
+    .description('Turn MFA on or off, obtain an MFA token for CI, or show a TOTP code.');
 
   withApiOptions(mfa.command('enroll'))
     .description(
@@ -113,6 +116,21 @@ function buildProgram(createOutput: (flags: OutputFlags) => Output): Command {
     )
     .action(async (flags: ApiFlags & OutputFlags) => {
       await runDisable(flags, createOutput(flags));
+    });
+
+  withApiOptions(mfa.command('token'))
+    .description(
+      'Obtain an MFA token for parallel CI jobs, which stays valid until MFA is turned off, ' +
+        'and print it once with the command that stores it as the GitHub secret ' +
+        'RIPS_MFA_TOKEN. The code comes from RIPS_TOTP_SECRET or is typed from an app.',
+    )
+    .addHelpText(
+      'after',
+      `${API_ENV_HELP}
+  RIPS_TOTP_SECRET  base32 TOTP secret; without it the command asks for a code on the terminal`,
+    )
+    .action(async (flags: ApiFlags & OutputFlags) => {
+      await runToken(flags, createOutput(flags));
     });
 
   withOutputOptions(mfa.command('code'))

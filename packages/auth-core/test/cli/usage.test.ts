@@ -26,6 +26,7 @@ describe('help', { timeout: 60_000 }, () => {
     [['mfa'], 'Usage: rips-auth mfa [options] [command]'],
     [['mfa', 'enroll'], 'Usage: rips-auth mfa enroll [options]'],
     [['mfa', 'disable'], 'Usage: rips-auth mfa disable [options]'],
+    [['mfa', 'token'], 'Usage: rips-auth mfa token [options]'],
     [['mfa', 'code'], 'Usage: rips-auth mfa code [options]'],
     [['login'], 'Usage: rips-auth login [options]'],
   ])('%j --help prints usage and exit codes', async (command, usage) => {
