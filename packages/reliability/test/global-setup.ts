@@ -1,6 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { format, resolveConfig } from 'prettier';
@@ -16,11 +16,20 @@ declare module 'vitest' {
   }
 }
 
-const REPORT_PATH = fileURLToPath(new URL('../../../docs/reliability.md', import.meta.url));
+// The committed report changes only on purpose (`pnpm --filter @rips-actions/reliability run
+// report`), so that an ordinary test run leaves the work tree clean. Other runs write the same
+// report under the ignored .vitest folder.
+const REPORT_PATH = fileURLToPath(
+  new URL(
+    process.env['RIPS_RELIABILITY_REPORT'] === '1'
+      ? '../../../docs/reliability.md'
+      : '../../../.vitest/reliability.md',
+    import.meta.url,
+  ),
+);
 
 /**
- * Gives the test files a fresh results directory and, after the run, writes
- * `docs/reliability.md` from it. A run that skipped or filtered tests leaves some section
+ * Gives the test files a fresh results directory and, after the run, writes the report from it. A run that skipped or filtered tests leaves some section
  * missing or partial, and then the report is left as it was.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -41,6 +50,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       // Formatted with the repository's Prettier settings, so that `prettier --check .` passes.
       const options = (await resolveConfig(REPORT_PATH)) ?? {};
       const markdown = renderReport(LAYOUT, sections, new Date());
+      await mkdir(dirname(REPORT_PATH), { recursive: true });
       await writeFile(REPORT_PATH, await format(markdown, { ...options, filepath: REPORT_PATH }));
       process.stdout.write(`reliability: wrote ${REPORT_PATH}\n`);
     } finally {
