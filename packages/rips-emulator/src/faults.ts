@@ -4,6 +4,9 @@ import { invalidInput } from './errors.js';
 import { httpDate, sendJson } from './http.js';
 import type { Fault, FaultKind } from './types.js';
 
+/** Characters that a header value cannot carry: they would split or end the header. */
+const HEADER_BREAK = /[\r\n\0]/;
+
 /** A fault as stored: its id and the number of hits left. */
 export interface FaultRecord {
   id: string;
@@ -52,7 +55,7 @@ function parseKind(kind: FaultKind, input: Record<string, unknown>): Fault {
       if (
         retryAfter !== undefined &&
         typeof retryAfter !== 'number' &&
-        typeof retryAfter !== 'string'
+        (typeof retryAfter !== 'string' || HEADER_BREAK.test(retryAfter))
       ) {
         throw invalidInput({ retryAfter: 'expected seconds or an HTTP date' });
       }
@@ -87,7 +90,7 @@ function parseKind(kind: FaultKind, input: Record<string, unknown>): Fault {
     }
     case 'redirect': {
       const location = input['location'];
-      if (typeof location !== 'string' || location === '') {
+      if (typeof location !== 'string' || location === '' || HEADER_BREAK.test(location)) {
         throw invalidInput({ location: 'expected a URL' });
       }
       return { path, kind, location, ...optionalStatus(input) };

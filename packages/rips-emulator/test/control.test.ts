@@ -68,16 +68,23 @@ describe('control API', () => {
       expect(headers.get('x-api-expired')).toBe('1');
     });
 
-    it('rejects an offset that is not a number', async () => {
+    it.each([['5'], [1e13], [-1e300]])('rejects the offset %j', async (offsetSeconds) => {
       const { status, body } = await call(emulator, 'POST', '/_emulator/clock', {
-        json: { offsetSeconds: '5' },
+        json: { offsetSeconds },
       });
       expect(status).toBe(400);
       expect(body).toEqual({
         code: 400,
         message: 'Invalid input',
-        errors: { offsetSeconds: 'expected a number of seconds' },
+        errors: { offsetSeconds: 'expected a number of seconds within ±3153600000' },
       });
+    });
+
+    it('keeps serving after a rejected offset', async () => {
+      await call(emulator, 'POST', '/_emulator/clock', { json: { offsetSeconds: 1e13 } });
+      const { status, headers } = await call(emulator, 'GET', '/status');
+      expect(status).toBe(200);
+      expect(headers.get('date')).toBe(new Date(START_MS).toUTCString());
     });
   });
 
@@ -376,6 +383,16 @@ describe('control API', () => {
       ['a redirect without location', { path: '/status', kind: 'redirect' }, 'location'],
       ['zero times', { path: '/status', kind: 'empty', times: 0 }, 'times'],
       ['an html status out of range', { path: '/status', kind: 'html', status: 99 }, 'status'],
+      [
+        'a location with a line break',
+        { path: '/status', kind: 'redirect', location: '/x\r\nSet-Cookie: a=b' },
+        'location',
+      ],
+      [
+        'a Retry-After with a line break',
+        { path: '/status', kind: 'status', status: 503, retryAfter: '5\r\nX: y' },
+        'retryAfter',
+      ],
     ])('rejects %s', async (_case, fault, field) => {
       const { status, body } = await call(emulator, 'POST', '/_emulator/faults', { json: fault });
       expect(status).toBe(400);

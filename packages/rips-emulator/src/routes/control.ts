@@ -4,6 +4,9 @@ import { parseFault, type FaultStore } from '../faults.js';
 import type { RequestLog } from '../request-log.js';
 import type { Route, RouteContext } from '../router.js';
 
+/** Largest clock shift the control API accepts: 100 years, in seconds. */
+const MAX_CLOCK_OFFSET_SECONDS = 100 * 365 * 24 * 3600;
+
 /** Path prefix of the control API. */
 export const CONTROL_PREFIX = '/_emulator/';
 
@@ -38,8 +41,16 @@ export function createControlRoutes(faults: FaultStore, log: RequestLog): Route[
           typeof body === 'object' && body !== null
             ? (body as Record<string, unknown>)['offsetSeconds']
             : undefined;
-        if (typeof offset !== 'number' || !Number.isFinite(offset)) {
-          throw invalidInput({ offsetSeconds: 'expected a number of seconds' });
+        // A shifted clock must stay a valid Date: the request log, tokens and the Date header
+        // all format it, and one out of range would break every later request.
+        if (
+          typeof offset !== 'number' ||
+          !Number.isFinite(offset) ||
+          Math.abs(offset) > MAX_CLOCK_OFFSET_SECONDS
+        ) {
+          throw invalidInput({
+            offsetSeconds: `expected a number of seconds within ±${MAX_CLOCK_OFFSET_SECONDS}`,
+          });
         }
         context.state.clockOffsetMs = Math.round(offset * 1000);
         return ok({ offsetSeconds: offset, now: new Date(context.state.now()).toISOString() });
