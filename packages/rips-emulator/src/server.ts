@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 
 import type { CryptoKey, JWK } from 'jose';
@@ -222,7 +229,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const log = new RequestLog();
   const handler: Handler = { state, faults, log, controlRoutes: createControlRoutes(faults, log) };
 
-  const server = createServer(createRequestListener(handler));
+  const server = createServer(
+    // A client that never finishes its request is cut off after 30 s (Node's default is 300 s).
+    { requestTimeout: 30_000, headersTimeout: 10_000 },
+    createRequestListener(handler),
+  );
+  server.on('clientError', answerClientError);
   const host = options.host ?? '127.0.0.1';
   const address = await listen(server, host, nonNegativeInteger('port', options.port, 0));
   const url = baseUrl(host, address.port);
@@ -240,4 +252,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Answers a request that Node's parser rejected (headers over the size limit, malformed request
+ * line) with a JSON error body like every other error, then closes the connection.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request header fields too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request timeout']
+        : [400, 'Bad request'];
+  const body = JSON.stringify({ code: status, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 }

@@ -111,6 +111,15 @@ describe('bad requests', () => {
     await stillServes();
   });
 
+  it('answers oversized headers with a JSON 431', async () => {
+    const { status, body } = await call(emulator, 'GET', '/status', {
+      headers: { 'X-API-Password': 'p'.repeat(20_000), 'X-API-Email': 'a@example.com' },
+    });
+    expect(status).toBe(431);
+    expect(body).toEqual({ code: 431, message: 'Request header fields too large' });
+    await stillServes();
+  });
+
   it('answers an unknown route with 404', async () => {
     const { status, body } = await call(emulator, 'GET', '/no/such/route');
     expect(status).toBe(404);
