@@ -208,8 +208,8 @@ function chooseCredentials(secrets: SecretValues): SessionCredentials {
       throw new InvalidOptionError(
         INPUTS.accessToken,
         'no credentials given; set access-token, refresh-token, or email and password, or run ' +
-          'rips-login with export-env before this step (secrets are not passed to workflows ' +
-          'from forks)',
+          'rips-login with export-env: true earlier in the job so that the RIPS_* variables are ' +
+          'set (secrets are not passed to workflows from forks)',
       );
     }
     if (email === undefined) {
@@ -258,10 +258,15 @@ function readRequest(apiUrl: URL): RequestSpec {
 export function readConfig(mask: Masker): ActionConfig {
   const secrets = readSecrets(mask);
   const allowInsecureHttp = core.getBooleanInput(INPUTS.allowInsecureHttp);
-  const apiUrl = parseApiUrl(withFallback(core.getInput(INPUTS.apiUrl), ENV.apiUrl) ?? '', {
-    allowInsecureHttp,
-    option: INPUTS.apiUrl,
-  });
+  const apiUrlText = withFallback(core.getInput(INPUTS.apiUrl), ENV.apiUrl);
+  if (apiUrlText === undefined) {
+    throw new InvalidOptionError(
+      INPUTS.apiUrl,
+      `the API base URL is missing; set ${INPUTS.apiUrl}, or run rips-login with export-env: ` +
+        `true earlier in the job so that ${ENV.apiUrl} is set`,
+    );
+  }
+  const apiUrl = parseApiUrl(apiUrlText, { allowInsecureHttp, option: INPUTS.apiUrl });
   const request = readRequest(apiUrl);
   const credentials = chooseCredentials(secrets);
   const outputFile = core.getInput(INPUTS.outputFile);

@@ -132,7 +132,6 @@ export async function prepareOutputs(
     outputFile = await writeBodyFile(config, outcome.text, outcome.json !== undefined);
     core.info(`Wrote the response body to ${outputFile}`);
   }
-  const pages = outcome.pages === 1 ? '1 page' : `${outcome.pages} pages`;
   return {
     status: outcome.status,
     body: tooLarge ? '' : outcome.text,
@@ -142,8 +141,20 @@ export async function prepareOutputs(
     tokens: session.refreshed ? session.tokens : undefined,
     exports: tokenExports(session, config),
     warning,
-    summary: `rips-request: \`${method} ${path}\` returned ${outcome.status} in ${outcome.durationMs} ms, ${pages}`,
+    summary: summaryLine(outcome, config),
   };
+}
+
+/**
+ * Returns the job summary line of a request: method, path without its query string, status,
+ * duration and page count, never a credential or the body. `failed` marks a step that failed
+ * after the response arrived, such as on a status outside `expected-status`.
+ */
+export function summaryLine(outcome: RequestOutcome, config: ActionConfig, failed = false): string {
+  const path = pathWithoutQuery(config);
+  const pages = outcome.pages === 1 ? '1 page' : `${outcome.pages} pages`;
+  const line = `rips-request: \`${config.request.method} ${path}\` returned ${outcome.status} in ${outcome.durationMs} ms, ${pages}`;
+  return failed ? `${line}; the step failed` : line;
 }
 
 /** Exports renewed tokens to the `RIPS_*` variables they replace. */
@@ -177,10 +188,10 @@ export async function publishOutputs(prepared: PreparedOutputs): Promise<void> {
 }
 
 /**
- * Appends the summary line. A summary that cannot be written only warns, because the outputs
- * are already set and the request succeeded.
+ * Appends a line to the job summary. A summary that cannot be written only warns, because the
+ * request itself has already been sent.
  */
-async function writeSummary(line: string): Promise<void> {
+export async function writeSummary(line: string): Promise<void> {
   // The runner always sets GITHUB_STEP_SUMMARY; a local run without it has no summary.
   if (!process.env['GITHUB_STEP_SUMMARY']) {
     return;

@@ -62,7 +62,10 @@ function logResponse(config: ActionConfig, response: ApiResponse, page?: number)
   const method = config.request.method;
   const path = pathWithoutQuery(config);
   const where = page === undefined ? '' : ` (page ${page})`;
-  core.info(`${method} ${path}${where}: status ${response.status} in ${response.durationMs} ms`);
+  // With debug logging on, auth-core already logs this line for every request it sends.
+  if (!core.isDebug()) {
+    core.info(`${method} ${path}${where}: status ${response.status} in ${response.durationMs} ms`);
+  }
   if (response.attempts > 1) {
     core.debug(`${method} ${path}${where} took ${response.attempts} attempts`);
   }

@@ -496,7 +496,28 @@ describe('errors and retries', () => {
       'GET /applications/999999 returned status 404 (Not Found); expected-status is 2xx (set fail-on-error to false to continue with the outputs)',
     ]);
     expect(run.outputs).toEqual({});
-    expect(run.summary).toBe('');
+    expect(run.summary).toMatch(
+      /^rips-request: `GET \/applications\/999999` returned 404 in \d+ ms, 1 page; the step failed\n$/,
+    );
+    expectNoLeaks(run, [...PASSWORDS, ...secretsOf(ci)]);
+  });
+
+  it('logs each request once with debug logging', async () => {
+    const run = await runAction({
+      action: ACTION_DIR,
+      inputs: { ...tokenInputs(ci), path: '/applications/999999' },
+      debug: true,
+    });
+
+    const lines = run.stdout
+      .split('\n')
+      .filter((line) => line.includes('/applications/999999: status'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/GET \/applications\/999999: status 404 in \d+ ms$/);
+    expect(run.stdout).toContain(
+      '::debug::HTTP_ERROR: GET /applications/999999 returned status 404',
+    );
+    expect(run.stdout).not.toMatch(/errors_\w+Error/);
     expectNoLeaks(run, [...PASSWORDS, ...secretsOf(ci)]);
   });
 
@@ -691,7 +712,7 @@ describe('bad inputs', () => {
     [
       'no credentials',
       { 'access-token': '', 'refresh-token': '', 'client-id': '' },
-      'access-token: no credentials given; set access-token, refresh-token, or email and password, or run rips-login with export-env before this step (secrets are not passed to workflows from forks)',
+      'access-token: no credentials given; set access-token, refresh-token, or email and password, or run rips-login with export-env: true earlier in the job so that the RIPS_* variables are set (secrets are not passed to workflows from forks)',
     ],
     [
       'a password without an e-mail',
@@ -728,7 +749,11 @@ describe('bad inputs', () => {
       { 'mfa-token': 'first\nsecond' },
       'mfa-token: the token contains spaces, line breaks, control characters or non-ASCII text, which no token contains; check the secret behind mfa-token or RIPS_MFA_TOKEN',
     ],
-    ['a missing api-url', { 'api-url': '' }, 'api-url: the API base URL is missing'],
+    [
+      'a missing api-url',
+      { 'api-url': '' },
+      'api-url: the API base URL is missing; set api-url, or run rips-login with export-env: true earlier in the job so that RIPS_API_URL is set',
+    ],
     [
       'plain http to another host',
       { 'api-url': 'http://rips.example.com' },
