@@ -6,7 +6,13 @@ import {
   TimeoutError,
   type RipsAuthErrorOptions,
 } from '../errors.js';
-import type { TransportResponse } from './transport.js';
+import {
+  Cancellation,
+  cancellableTransportOf,
+  type CancellableRequest,
+  type CancellableTransport,
+  type TransportResponse,
+} from './transport.js';
 
 /**
  * When a request may be sent again after a failure.
@@ -97,7 +103,12 @@ export class HttpSender {
   /** Server clock minus local clock in milliseconds, from the latest `Date` header. */
   private serverOffsetMs: number | undefined;
 
-  constructor(readonly config: ResolvedConfig) {}
+  /** The sending function of the default transport, when `config.transport` is one. */
+  private readonly cancellable: CancellableTransport | undefined;
+
+  constructor(readonly config: ResolvedConfig) {
+    this.cancellable = cancellableTransportOf(config.transport);
+  }
 
   /** Returns the estimated server time in milliseconds, or local time before any response. */
   serverNow(): number {
@@ -233,25 +244,28 @@ export class HttpSender {
         context,
       );
     }
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DeadlineReached()), remaining);
-    const onCallerAbort = (): void => controller.abort(new CallerAborted());
-    request.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const headers = { ...request.headers, 'user-agent': config.userAgent };
+    const cancel = new Cancellation();
+    const timer = setTimeout(() => cancel.abort(new DeadlineReached()), remaining);
+    const callerSignal = request.signal;
+    const onCallerAbort =
+      callerSignal === undefined ? undefined : (): void => cancel.abort(new CallerAborted());
+    if (onCallerAbort !== undefined) {
+      callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    }
+    const exchangeRequest: CancellableRequest = {
+      method,
+      url,
+      headers: { ...request.headers, 'user-agent': config.userAgent },
+      body,
+      maxResponseBytes: config.maxResponseBytes,
+    };
     try {
-      const response = await config.transport({
-        method,
-        url,
-        headers,
-        body,
-        signal: controller.signal,
-        maxResponseBytes: config.maxResponseBytes,
-      });
+      const response = await this.transmit(exchangeRequest, cancel);
       this.observeDate(response.headers.date);
       return response;
     } catch (error: unknown) {
-      if (controller.signal.aborted) {
-        if (controller.signal.reason instanceof CallerAborted) {
+      if (cancel.aborted) {
+        if (cancel.reason instanceof CallerAborted) {
           throw new AbortedError(`${method} ${url.pathname} was cancelled`, {
             ...context,
             cause: error,
@@ -276,8 +290,23 @@ export class HttpSender {
       );
     } finally {
       clearTimeout(timer);
-      request.signal?.removeEventListener('abort', onCallerAbort);
+      if (onCallerAbort !== undefined) {
+        callerSignal?.removeEventListener('abort', onCallerAbort);
+      }
     }
+  }
+
+  /**
+   * Hands one exchange to the transport. The default transport is cancelled directly, and any
+   * other transport gets an `AbortSignal` that follows `cancel`, as {@link Transport} requires.
+   */
+  private transmit(request: CancellableRequest, cancel: Cancellation): Promise<TransportResponse> {
+    if (this.cancellable !== undefined) {
+      return this.cancellable(request, cancel);
+    }
+    const controller = new AbortController();
+    cancel.onAbort((reason) => controller.abort(reason));
+    return this.config.transport({ ...request, signal: controller.signal });
   }
 
   /**
