@@ -237,7 +237,10 @@ export class AbortedError extends RipsAuthError {
 
 /** The API returned a body that is not the JSON the operation expects. */
 export class ResponseNotJsonError extends RipsAuthError {
-  /** The first characters of the body with control characters replaced, never a secret. */
+  /**
+   * The first line of the body, cut short, with control characters replaced. It is empty for a
+   * 2xx response and for a credential endpoint, whose body may contain a new credential.
+   */
   readonly excerpt: string;
 
   constructor(message: string, excerpt: string, options: RipsAuthErrorOptions = {}) {

@@ -1,4 +1,5 @@
 import { HttpError, ResponseNotJsonError } from '../errors.js';
+import { escapeControlCharacters } from '../text.js';
 import type { SendResult } from './sender.js';
 
 /** The parts of a response that the error helpers read. */
@@ -14,23 +15,65 @@ export interface ApiErrorBody {
 
 const MAX_EXCERPT = 80;
 const MAX_API_MESSAGE = 200;
+const MAX_CONTENT_TYPE = 60;
+
+/**
+ * Endpoints whose responses carry new credentials: tokens, MFA tokens and secrets, and OAuth
+ * client secrets. Their bodies are never quoted, whatever the status.
+ */
+const CREDENTIAL_ENDPOINT = /\/(oauth\/v2\/auth\/tokens|oauth\/v2\/clients|mfas)(\/|$)/;
 
 function cut(text: string, max: number): string {
-  const printable = text.replace(/\p{Cc}+/gu, ' ').trim();
+  const printable = text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
   return printable.length > max ? `${printable.slice(0, max)}…` : printable;
 }
 
-/** Describes a body for an error message without quoting more than a short excerpt. */
+/**
+ * Returns true when an error message may quote the start of the body. A 2xx body may carry a
+ * credential in any field, and so may any body of a credential endpoint. What remains is an
+ * error response of another endpoint, such as a proxy's HTML error page.
+ */
+function mayQuoteBody(result: ResponseView): boolean {
+  const success = result.status >= 200 && result.status < 300;
+  return !success && !CREDENTIAL_ENDPOINT.test(result.url.pathname);
+}
+
+/** Returns the first line of the body, cut short, or '' when the body must not be quoted. */
+function excerptOf(result: ResponseView): string {
+  if (result.body.byteLength === 0 || !mayQuoteBody(result)) {
+    return '';
+  }
+  const firstLine =
+    Buffer.from(result.body)
+      .toString('utf8')
+      .split(/\r\n|\r|\n/)[0] ?? '';
+  return cut(firstLine, MAX_EXCERPT);
+}
+
+/**
+ * Describes a body for an error message. It quotes at most the start of the first line, and
+ * only for an error response of an endpoint that issues no credentials.
+ */
 export function describeBody(result: ResponseView): string {
   if (result.body.byteLength === 0) {
     return 'an empty body';
   }
-  const type = result.headers['content-type'] ?? 'no content type';
-  const excerpt = cut(Buffer.from(result.body).toString('utf8'), MAX_EXCERPT);
-  return `${result.body.byteLength} bytes of ${type} starting "${excerpt}"`;
+  const type = cut(
+    escapeControlCharacters(result.headers['content-type'] ?? 'no content type'),
+    MAX_CONTENT_TYPE,
+  );
+  const size = `${result.body.byteLength} bytes of ${type}`;
+  if (!mayQuoteBody(result)) {
+    return `${size} (the body is not shown because it may contain a credential)`;
+  }
+  return `${size} starting "${excerptOf(result)}"`;
 }
 
-/** Parses a JSON body, or returns undefined when it is empty or not JSON. */
+/**
+ * Parses a JSON body, or returns undefined when it is empty or not JSON. The parser's error is
+ * dropped on purpose: in Node.js 20 the message of a `SyntaxError` quotes part of the input,
+ * which may be a credential.
+ */
 export function tryParseJson(body: Uint8Array): unknown {
   if (body.byteLength === 0) {
     return undefined;
@@ -42,17 +85,16 @@ export function tryParseJson(body: Uint8Array): unknown {
   }
 }
 
-/** Parses a JSON body that the operation needs, raising {@link ResponseNotJsonError} otherwise. */
+/**
+ * Parses a JSON body that the operation needs, raising {@link ResponseNotJsonError} otherwise.
+ * The error never carries the parser's error as its cause.
+ */
 export function parseJsonBody(result: ResponseView, method: string, operation: string): unknown {
   const parsed = tryParseJson(result.body);
   if (parsed === undefined) {
-    const excerpt =
-      result.body.byteLength === 0
-        ? ''
-        : cut(Buffer.from(result.body).toString('utf8'), MAX_EXCERPT);
     throw new ResponseNotJsonError(
       `${operation}: expected a JSON body from ${method} ${result.url.pathname}, received status ${result.status} with ${describeBody(result)}`,
-      excerpt,
+      excerptOf(result),
       { method, path: result.url.pathname, status: result.status },
     );
   }
