@@ -249,6 +249,22 @@ export class ResponseNotJsonError extends RipsAuthError {
   }
 }
 
+/**
+ * The API returned JSON nested more deeply than auth-core handles. Code that walks such a value
+ * recursively, such as `JSON.stringify`, would fail with a stack overflow. It is a
+ * {@link ResponseNotJsonError} with the same code, so that checks written for that class still
+ * match.
+ */
+export class JsonTooDeepError extends ResponseNotJsonError {
+  /** The maximum nesting depth of arrays and objects that auth-core accepts. */
+  readonly maxDepth: number;
+
+  constructor(message: string, maxDepth: number, options: RipsAuthErrorOptions = {}) {
+    super(message, '', options);
+    this.maxDepth = maxDepth;
+  }
+}
+
 /** The response exceeded the configured maximum size. */
 export class ResponseTooLargeError extends RipsAuthError {
   /** The limit that was exceeded, in bytes. */

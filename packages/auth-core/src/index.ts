@@ -8,6 +8,7 @@ export {
   InvalidCredentialsError,
   InvalidHeaderError,
   InvalidOptionError,
+  JsonTooDeepError,
   MfaAlreadyEnabledError,
   MfaCodeRejectedError,
   MfaNotEnabledError,

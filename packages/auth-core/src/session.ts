@@ -13,8 +13,8 @@ import {
   httpErrorFrom,
   isRecord,
   parseJsonBody,
+  parseOptionalJsonBody,
   readErrorBody,
-  tryParseJson,
   type ResponseView,
 } from './http/json.js';
 import { SharedFlight } from './flight.js';
@@ -468,7 +468,7 @@ export class Session {
       headers: result.headers,
       body: result.body,
       text,
-      json: tryParseJson(result.body),
+      json: parseOptionalJsonBody(result, result.method, 'The request'),
       url: result.url,
       durationMs: result.durationMs,
       attempts: result.attempts,

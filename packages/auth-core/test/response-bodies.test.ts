@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import {
   createOAuthClient,
+  JsonTooDeepError,
   login,
   ResponseNotJsonError,
   RipsAuthError,
@@ -190,5 +191,48 @@ describe('bodies of credential responses', () => {
       'Reading the API status failed: GET /status returned status 502 with 63 bytes of ' +
         'text/html starting "<html><title>502 Bad Gateway</title>"',
     );
+  });
+});
+
+describe('deeply nested JSON', () => {
+  const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+
+  function signedInSession(): Session {
+    api.on('POST /oauth/v2/auth/tokens', { status: 200, body: TOKENS });
+    return new Session({
+      ...options(),
+      credentials: { type: 'password', email: 'ci@example.com', password: 'pw', clientId: '1_a' },
+    });
+  }
+
+  it('raises JsonTooDeepError from a request', async () => {
+    api.on('GET /applications', { status: 200, body: deep });
+    const error = await failure(signedInSession().request({ path: '/applications' }));
+    expect(error).toBeInstanceOf(JsonTooDeepError);
+    expect(error).toBeInstanceOf(ResponseNotJsonError);
+    expect(error.code).toBe('RESPONSE_NOT_JSON');
+    expect(error.message).toBe(
+      'The request: the JSON body from GET /applications is nested too deeply, with more than ' +
+        '512 levels of arrays and objects (status 200)',
+    );
+    expect(error.cause).toBeUndefined();
+  });
+
+  it('raises JsonTooDeepError from the status', async () => {
+    api.on('GET /status', { status: 200, body: `{"user":${deep}}` });
+    const error = await failure(signedInSession().status());
+    expect(error).toBeInstanceOf(JsonTooDeepError);
+    expect(error.message).toBe(
+      'The request: the JSON body from GET /status is nested too deeply, with more than 512 ' +
+        'levels of arrays and objects (status 200)',
+    );
+  });
+
+  it('accepts JSON nested 512 levels deep', async () => {
+    const body = `${'['.repeat(512)}"[{"${']'.repeat(512)}`;
+    api.on('GET /applications', { status: 200, body });
+    const response = await signedInSession().request({ path: '/applications' });
+    expect(response.status).toBe(200);
+    expect(Array.isArray(response.json)).toBe(true);
   });
 });

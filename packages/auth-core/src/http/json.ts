@@ -1,4 +1,4 @@
-import { HttpError, ResponseNotJsonError } from '../errors.js';
+import { HttpError, JsonTooDeepError, ResponseNotJsonError } from '../errors.js';
 import { escapeControlCharacters } from '../text.js';
 import type { SendResult } from './sender.js';
 
@@ -16,6 +16,13 @@ export interface ApiErrorBody {
 const MAX_EXCERPT = 80;
 const MAX_API_MESSAGE = 200;
 const MAX_CONTENT_TYPE = 60;
+
+/**
+ * Maximum nesting depth of arrays and objects in a parsed body. V8 parses deeper JSON, but code
+ * that walks the value recursively, such as `JSON.stringify` or a masking pass, then overflows
+ * the stack. Real API responses stay far below this depth.
+ */
+export const MAX_JSON_DEPTH = 512;
 
 /**
  * Endpoints whose responses carry new credentials: tokens, MFA tokens and secrets, and OAuth
@@ -69,36 +76,110 @@ export function describeBody(result: ResponseView): string {
   return `${size} starting "${excerptOf(result)}"`;
 }
 
-/**
- * Parses a JSON body, or returns undefined when it is empty or not JSON. The parser's error is
- * dropped on purpose: in Node.js 20 the message of a `SyntaxError` quotes part of the input,
- * which may be a credential.
- */
-export function tryParseJson(body: Uint8Array): unknown {
-  if (body.byteLength === 0) {
-    return undefined;
+/** The outcome of {@link parseJsonText}. */
+export type JsonParseResult =
+  { kind: 'json'; value: unknown } | { kind: 'invalid' } | { kind: 'too-deep' };
+
+/** Returns true when arrays and objects in valid JSON `text` nest deeper than `maxDepth`. */
+function nestsDeeperThan(text: string, maxDepth: number): boolean {
+  // A depth of d needs d opening brackets, so shorter texts need no scan.
+  if (text.length <= maxDepth) {
+    return false;
   }
-  try {
-    return JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
-  } catch {
-    return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const character = text.charCodeAt(index);
+    if (inString) {
+      if (character === 0x5c) {
+        index++; // skips the escaped character, which may be a quote
+      } else if (character === 0x22) {
+        inString = false;
+      }
+    } else if (character === 0x22) {
+      inString = true;
+    } else if (character === 0x5b || character === 0x7b) {
+      depth++;
+      if (depth > maxDepth) {
+        return true;
+      }
+    } else if (character === 0x5d || character === 0x7d) {
+      depth--;
+    }
   }
+  return false;
 }
 
 /**
- * Parses a JSON body that the operation needs, raising {@link ResponseNotJsonError} otherwise.
- * The error never carries the parser's error as its cause.
+ * Parses a JSON body. The parser's error is dropped on purpose: in Node.js 20 the message of a
+ * `SyntaxError` quotes part of the input, which may be a credential. A `RangeError` (stack
+ * overflow) and JSON nested deeper than {@link MAX_JSON_DEPTH} give `too-deep`.
+ */
+export function parseJsonText(body: Uint8Array): JsonParseResult {
+  if (body.byteLength === 0) {
+    return { kind: 'invalid' };
+  }
+  const text = Buffer.from(body).toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch (error: unknown) {
+    return error instanceof RangeError ? { kind: 'too-deep' } : { kind: 'invalid' };
+  }
+  return nestsDeeperThan(text, MAX_JSON_DEPTH) ? { kind: 'too-deep' } : { kind: 'json', value };
+}
+
+/** Parses a JSON body, or returns undefined when it is empty, not JSON or nested too deeply. */
+export function tryParseJson(body: Uint8Array): unknown {
+  const parsed = parseJsonText(body);
+  return parsed.kind === 'json' ? parsed.value : undefined;
+}
+
+function tooDeepError(result: ResponseView, method: string, operation: string): JsonTooDeepError {
+  const path = result.url.pathname;
+  return new JsonTooDeepError(
+    `${operation}: the JSON body from ${method} ${path} is nested too deeply, with more than ` +
+      `${MAX_JSON_DEPTH} levels of arrays and objects (status ${result.status})`,
+    MAX_JSON_DEPTH,
+    { method, path, status: result.status },
+  );
+}
+
+/**
+ * Parses a body that may or may not be JSON: returns the value, or undefined when the body is
+ * not JSON. Raises {@link JsonTooDeepError} for JSON nested too
+ * deeply, because callers walk the value recursively.
+ */
+export function parseOptionalJsonBody(
+  result: ResponseView,
+  method: string,
+  operation: string,
+): unknown {
+  const parsed = parseJsonText(result.body);
+  if (parsed.kind === 'too-deep') {
+    throw tooDeepError(result, method, operation);
+  }
+  return parsed.kind === 'json' ? parsed.value : undefined;
+}
+
+/**
+ * Parses a JSON body that the operation needs. Raises {@link JsonTooDeepError} for JSON nested
+ * too deeply and {@link ResponseNotJsonError} for any other body that is not JSON. Neither
+ * error carries the parser's error as its cause.
  */
 export function parseJsonBody(result: ResponseView, method: string, operation: string): unknown {
-  const parsed = tryParseJson(result.body);
-  if (parsed === undefined) {
+  const parsed = parseJsonText(result.body);
+  if (parsed.kind === 'too-deep') {
+    throw tooDeepError(result, method, operation);
+  }
+  if (parsed.kind === 'invalid') {
     throw new ResponseNotJsonError(
       `${operation}: expected a JSON body from ${method} ${result.url.pathname}, received status ${result.status} with ${describeBody(result)}`,
       excerptOf(result),
       { method, path: result.url.pathname, status: result.status },
     );
   }
-  return parsed;
+  return parsed.value;
 }
 
 /** Returns true when `value` is a plain object. */
