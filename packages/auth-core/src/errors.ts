@@ -1,3 +1,5 @@
+import { escapeControlCharacters } from './text.js';
+
 /**
  * Stable error codes of {@link RipsAuthError} and its subclasses. Callers branch on these
  * strings, so they never change once published.
@@ -156,11 +158,12 @@ export class ClientNotFoundError extends RipsAuthError {
     offeredNames: readonly string[],
     options: RipsAuthErrorOptions & { option?: string } = {},
   ) {
-    const offered = offeredNames.length > 0 ? offeredNames.join(', ') : '(none)';
+    const offered =
+      offeredNames.length > 0 ? offeredNames.map(escapeControlCharacters).join(', ') : '(none)';
     const option = options.option ?? 'client-name';
     super(
       'CLIENT_NOT_FOUND',
-      `${option}: no OAuth client named "${clientName}"; the API offers: ${offered}`,
+      `${option}: no OAuth client named "${escapeControlCharacters(clientName)}"; the API offers: ${offered}`,
       options,
     );
     this.clientName = clientName;

@@ -4,6 +4,7 @@ import { resolveInputNames, type InputNames } from './names.js';
 import { chooseGrant, normalizeCredential, type AuthMethod, type GrantOption } from './options.js';
 import { createSecretReporter } from './secrets.js';
 import { Session, type SessionCredentials } from './session.js';
+import { escapeControlCharacters } from './text.js';
 
 /** Options of {@link login}: the inputs of the rips-login action. */
 export interface LoginOptions extends ClientOptions {
@@ -188,6 +189,8 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     result.expiresAt === undefined
       ? ''
       : `; the access token expires at ${result.expiresAt.toISOString()}`;
-  logger?.info(`Signed in as ${user.email} with the ${result.method} method${expiry}`);
+  logger?.info(
+    `Signed in as ${escapeControlCharacters(user.email)} with the ${result.method} method${expiry}`,
+  );
   return result;
 }

@@ -42,6 +42,8 @@ import {
 } from './options.js';
 import { plainAuthHeaders } from './plain.js';
 import { createSecretReporter, type SecretReporter } from './secrets.js';
+import { escapeControlCharacters } from './text.js';
+import { readStatusUser } from './user.js';
 
 /** Plain header authentication: e-mail and password on every request. */
 export interface PlainCredentials {
@@ -505,22 +507,7 @@ export class Session {
       );
     }
     const version = typeof body.version === 'string' ? body.version : undefined;
-    const user = body.user;
-    if (!isRecord(user) || (typeof user.id !== 'number' && typeof user.id !== 'string')) {
-      return { version, user: undefined };
-    }
-    const mfa = user.mfa;
-    return {
-      version,
-      user: {
-        id: user.id,
-        email: typeof user.email === 'string' ? user.email : '',
-        roles: Array.isArray(user.roles)
-          ? user.roles.filter((role): role is string => typeof role === 'string')
-          : [],
-        mfaEnabled: isRecord(mfa) && typeof mfa.enabled === 'boolean' ? mfa.enabled : undefined,
-      },
-    };
+    return { version, user: readStatusUser(body.user, response.status) };
   }
 
   /**
@@ -1031,7 +1018,8 @@ export class Session {
       const context = { method: request.method, path: request.url.pathname, status: 401 };
       const plain = this.credentials.type === 'plain';
       if (problem === 'credentials' || (plain && problem !== 'mfa')) {
-        const who = this.email === undefined ? 'the given token' : this.email;
+        const who =
+          this.email === undefined ? 'the given token' : escapeControlCharacters(this.email);
         throw new InvalidCredentialsError(
           `The API rejected the credentials of ${who} (${readErrorBody(result).message ?? 'status 401'})`,
           context,

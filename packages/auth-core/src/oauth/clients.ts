@@ -4,6 +4,7 @@ import { httpErrorFrom, isRecord, parseJsonBody } from '../http/json.js';
 import { HttpSender } from '../http/sender.js';
 import { endpointUrl } from '../options.js';
 import { reportSecret } from '../secrets.js';
+import { escapeControlCharacters } from '../text.js';
 import type { Session } from '../session.js';
 
 /** Path of the public list of global OAuth clients. */
@@ -99,7 +100,9 @@ export async function resolveClientIdWith(
       option: sender.config.inputNames.clientName,
     });
   }
-  sender.config.logger.debug(`Using the OAuth client "${name}" (${id})`);
+  sender.config.logger.debug(
+    `Using the OAuth client "${escapeControlCharacters(name)}" (${escapeControlCharacters(id)})`,
+  );
   return id;
 }
 

@@ -4,6 +4,7 @@ import { InvalidCredentialsError, RefreshRejectedError, ResponseNotJsonError } f
 import { httpErrorFrom, isRecord, parseJsonBody, readErrorBody } from '../http/json.js';
 import type { HttpSender, SendResult } from '../http/sender.js';
 import { endpointUrl } from '../options.js';
+import { escapeControlCharacters, hasControlCharacters } from '../text.js';
 
 /** Path of the OAuth 2.0 token endpoint. */
 export const TOKEN_PATH = '/oauth/v2/auth/tokens';
@@ -62,6 +63,17 @@ export function computeExpiry(
   return candidates.length === 0 ? undefined : Math.min(...candidates);
 }
 
+/**
+ * Reads `token_type`, which is case-insensitive (RFC 6749 §5.1), as `Bearer`. Returns
+ * undefined for any other value. A missing value counts as `Bearer`.
+ */
+function readTokenType(value: unknown): 'Bearer' | undefined {
+  if (value === undefined) {
+    return 'Bearer';
+  }
+  return typeof value === 'string' && /^bearer$/i.test(value) ? 'Bearer' : undefined;
+}
+
 /** A grant request body; the field names are those of RFC 6749. */
 export type GrantBody =
   | { grant_type: 'password'; client_id: string; username: string; password: string }
@@ -93,6 +105,23 @@ function parseTokenResponse(
   if (refreshToken !== undefined) {
     report(refreshToken);
   }
+  const context = { method: 'POST', path: TOKEN_PATH, status: result.status };
+  if (hasControlCharacters(accessToken) || hasControlCharacters(refreshToken ?? '')) {
+    throw new ResponseNotJsonError(
+      `${operation}: the response of POST ${TOKEN_PATH} has a token that contains a line break or another control character`,
+      '',
+      context,
+    );
+  }
+  const tokenType = readTokenType(body.token_type);
+  if (tokenType === undefined) {
+    // The value is not quoted, because it comes from a body that carries credentials.
+    throw new ResponseNotJsonError(
+      `${operation}: the response of POST ${TOKEN_PATH} has a token_type other than Bearer, the only type auth-core can send`,
+      '',
+      context,
+    );
+  }
   const expiresIn =
     typeof body.expires_in === 'number' && Number.isFinite(body.expires_in)
       ? body.expires_in
@@ -106,7 +135,7 @@ function parseTokenResponse(
   return {
     accessToken,
     refreshToken,
-    tokenType: typeof body.token_type === 'string' ? body.token_type : 'Bearer',
+    tokenType,
     expiresIn,
     expiresAt: expiresAtMs === undefined ? undefined : new Date(expiresAtMs),
     clientId,
@@ -144,7 +173,7 @@ function grantError(result: SendResult, grant: GrantBody, clientIdName: string):
   const apiText = body.message ?? body.errorDescription ?? body.error ?? `status ${result.status}`;
   if (body.error === 'invalid_client') {
     return new InvalidCredentialsError(
-      `${clientIdName}: the API does not accept the OAuth client id "${grant.client_id}" (${apiText})`,
+      `${clientIdName}: the API does not accept the OAuth client id "${escapeControlCharacters(grant.client_id)}" (${apiText})`,
       context,
     );
   }
@@ -161,7 +190,7 @@ function grantError(result: SendResult, grant: GrantBody, clientIdName: string):
     body.error === 'invalid_grant'
   ) {
     return new InvalidCredentialsError(
-      `Sign-in failed for ${grant.username}: the API rejected the e-mail or password (${apiText})`,
+      `Sign-in failed for ${escapeControlCharacters(grant.username)}: the API rejected the e-mail or password (${apiText})`,
       context,
     );
   }
