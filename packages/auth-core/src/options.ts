@@ -341,7 +341,7 @@ export function resolveRequestUrl(
   query: QueryParams | URLSearchParams = {},
   option = 'path',
 ): URL {
-  const base = apiUrl.href.replace(/\/+$/, '');
+  const base = withoutTrailingSlashes(apiUrl.href);
   const text = path.trim();
   let url: URL;
   if (/^[a-z][a-z0-9+.-]*:/i.test(text) || text.startsWith('//')) {
@@ -370,23 +370,37 @@ export function resolveRequestUrl(
   ) {
     throw new InvalidOptionError(option, 'the path must not contain "." or ".." segments');
   }
-  url.hash = '';
-  const params = query instanceof URLSearchParams ? query : toSearchParams(query);
-  for (const [name, value] of params) {
-    url.searchParams.append(name, value);
+  // The hash setter parses the URL again, so it runs only when there is a fragment to drop.
+  if (url.href.includes('#')) {
+    url.hash = '';
+  }
+  if (query instanceof URLSearchParams) {
+    for (const [name, value] of query) {
+      url.searchParams.append(name, value);
+    }
+  } else {
+    appendQuery(url, query);
   }
   return url;
 }
 
-function toSearchParams(query: QueryParams): URLSearchParams {
-  const params = new URLSearchParams();
+/** Appends each query value to the URL in order, with the values of an array one by one. */
+function appendQuery(url: URL, query: QueryParams): void {
   for (const [name, value] of Object.entries(query)) {
     const values = Array.isArray(value) ? value : [value];
     for (const item of values as readonly (string | number | boolean)[]) {
-      params.append(name, String(item));
+      url.searchParams.append(name, String(item));
     }
   }
-  return params;
+}
+
+/** Returns `text` without trailing `/` characters, in one pass instead of a regex scan. */
+function withoutTrailingSlashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x2f) {
+    end--;
+  }
+  return end === text.length ? text : text.slice(0, end);
 }
 
 /**
