@@ -15,6 +15,8 @@ export interface InputNames {
   accessToken: string;
   totpSecret: string;
   mfaToken: string;
+  /** The request path of `Session.request`. */
+  path: string;
 }
 
 /** The input names of the rips-login and rips-request actions, the default of every message. */
@@ -30,6 +32,7 @@ export const ACTION_INPUT_NAMES: Readonly<InputNames> = Object.freeze({
   accessToken: 'access-token',
   totpSecret: 'totp-secret',
   mfaToken: 'mfa-token',
+  path: 'path',
 });
 
 /**

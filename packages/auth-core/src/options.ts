@@ -327,7 +327,9 @@ export function parseMethod(value: string | undefined, option = 'method'): HttpM
  * prefix: `/applications` under `https://host/rips-api` gives
  * `https://host/rips-api/applications`.
  * A full URL is accepted only on the base URL's origin and below its prefix, so that credentials
- * are never sent elsewhere. Dot segments are rejected for the same reason.
+ * are never sent elsewhere. Dot segments are rejected for the same reason. An empty path, a
+ * fragment (`#`), whitespace and control characters are rejected before anything is sent,
+ * because the fragment would be dropped silently and the path is logged.
  *
  * @example
  * ```ts
@@ -341,6 +343,7 @@ export function resolveRequestUrl(
   query: QueryParams | URLSearchParams = {},
   option = 'path',
 ): URL {
+  checkPathCharacters(path, option);
   const base = withoutTrailingSlashes(apiUrl.href);
   const text = path.trim();
   let url: URL;
@@ -382,6 +385,38 @@ export function resolveRequestUrl(
     appendQuery(url, query);
   }
   return url;
+}
+
+/** Control characters and Unicode line separators, which would split a log line. */
+const CONTROL_IN_PATH = /[\p{Cc}\u2028\u2029]/u;
+
+/** Raises {@link InvalidOptionError} for a path that is empty or cannot be sent as given. */
+function checkPathCharacters(path: string, option: string): void {
+  // The path is not quoted in these messages, because a line break in it would split the log.
+  if (path.trim() === '') {
+    throw new InvalidOptionError(
+      option,
+      'the path is empty; expected a path such as /applications',
+    );
+  }
+  if (CONTROL_IN_PATH.test(path)) {
+    throw new InvalidOptionError(
+      option,
+      'the path contains a line break or another control character; percent-encode it, for example a line feed as %0A',
+    );
+  }
+  if (/\s/u.test(path.trim())) {
+    throw new InvalidOptionError(
+      option,
+      'the path contains whitespace; percent-encode it, for example a space as %20',
+    );
+  }
+  if (path.includes('#')) {
+    throw new InvalidOptionError(
+      option,
+      'the path contains a fragment (#), which is never sent to the API; remove it, or write %23 for a literal #',
+    );
+  }
 }
 
 /** Appends each query value to the URL in order, with the values of an array one by one. */

@@ -443,7 +443,12 @@ export class Session {
    */
   async request(request: ApiRequest): Promise<ApiResponse> {
     const method = parseMethod(request.method);
-    const url = resolveRequestUrl(this.apiUrl, request.path, request.query);
+    const url = resolveRequestUrl(
+      this.apiUrl,
+      request.path,
+      request.query,
+      this.config.inputNames.path,
+    );
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...validateHeaders(request.headers ?? {}),

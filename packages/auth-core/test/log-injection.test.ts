@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { login, RipsAuthError, type LoginOptions } from '../src/index.js';
+import { login, RipsAuthError, Session, type LoginOptions } from '../src/index.js';
 import { escapeControlCharacters } from '../src/text.js';
 import { startFakeApi, type FakeApi } from './fake-api.js';
 import { recordingLogger, type RecordingLogger } from './helpers.js';
@@ -182,5 +182,26 @@ describe('API text in messages', () => {
       'Sign-in failed for a@b.c\\n::stop-commands::x: the API rejected the e-mail or password ' +
         '(Bad credentials)',
     );
+  });
+});
+
+describe('request path checks', () => {
+  it('rejects a fragment with a line break before sending', async () => {
+    const session = new Session({
+      apiUrl: api.url,
+      logger,
+      credentials: { type: 'bearer', accessToken: 'access-token-1' },
+      inputNames: { path: '--path' },
+    });
+    const error = await failure(
+      session.request({ path: '/oauth/v2/clients#\n::stop-commands::x' }),
+    );
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toBe(
+      '--path: the path contains a line break or another control character; percent-encode ' +
+        'it, for example a line feed as %0A',
+    );
+    expect(api.requests).toEqual([]);
+    expect(logger.messages).toEqual([]);
   });
 });

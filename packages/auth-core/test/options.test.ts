@@ -250,7 +250,6 @@ describe('resolveRequestUrl', () => {
       'https://rips.example.com/rips-api/applications/3',
       'https://rips.example.com/rips-api/applications/3',
     ],
-    [base, '/applications#part', 'https://rips.example.com/rips-api/applications'],
   ])('resolves %s + %j', (apiUrl, path, href) => {
     expect(resolveRequestUrl(apiUrl, path).href).toBe(href);
   });
@@ -280,6 +279,61 @@ describe('resolveRequestUrl', () => {
     expect(error.option).toBe('path');
     expect(error.message).toMatch(
       /^path: expected a path such as \/applications, or a URL under https:\/\/rips\.example\.com\/rips-api; received a URL of /,
+    );
+  });
+
+  it.each([
+    ['', 'path: the path is empty; expected a path such as /applications'],
+    [' \t ', 'path: the path is empty; expected a path such as /applications'],
+    [
+      '/oauth/v2/clients#\n::stop-commands::x',
+      'path: the path contains a line break or another control character; percent-encode it, ' +
+        'for example a line feed as %0A',
+    ],
+    [
+      '/applications\r',
+      'path: the path contains a line break or another control character; percent-encode it, ' +
+        'for example a line feed as %0A',
+    ],
+    [
+      '/a\u001b[2Jb',
+      'path: the path contains a line break or another control character; percent-encode it, ' +
+        'for example a line feed as %0A',
+    ],
+    [
+      '/a\u2028b',
+      'path: the path contains a line break or another control character; percent-encode it, ' +
+        'for example a line feed as %0A',
+    ],
+    [
+      '/my applications',
+      'path: the path contains whitespace; percent-encode it, for example a space as %20',
+    ],
+    [
+      '/applications#part',
+      'path: the path contains a fragment (#), which is never sent to the API; remove it, or ' +
+        'write %23 for a literal #',
+    ],
+    [
+      'https://rips.example.com/rips-api/a#b',
+      'path: the path contains a fragment (#), which is never sent to the API; remove it, or ' +
+        'write %23 for a literal #',
+    ],
+  ])('rejects the path %j', (path, message) => {
+    const error = optionError(() => resolveRequestUrl(base, path));
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.option).toBe('path');
+    expect(error.message).toBe(message);
+  });
+
+  it('names the given option in a path error', () => {
+    const error = optionError(() => resolveRequestUrl(base, '/a#b', {}, '--path'));
+    expect(error.option).toBe('--path');
+  });
+
+  it('keeps an encoded # and space', () => {
+    expect(resolveRequestUrl(base, '/a%23b%20c').href).toBe(
+      'https://rips.example.com/rips-api/a%23b%20c',
     );
   });
 
@@ -374,6 +428,7 @@ describe('input names', () => {
       accessToken: 'access-token',
       totpSecret: 'totp-secret',
       mfaToken: 'mfa-token',
+      path: 'path',
     });
   });
 
