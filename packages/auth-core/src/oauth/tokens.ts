@@ -28,14 +28,25 @@ export interface TokenSet {
   clientId: string | undefined;
 }
 
+/** The largest distance from 1970 that a `Date` can represent, in milliseconds (ECMA-262). */
+const MAX_DATE_MS = 8.64e15;
+
+/** The longest `expires_in` accepted: ten years in seconds. Longer values are ignored. */
+export const MAX_EXPIRES_IN_SECONDS = 10 * 365 * 24 * 60 * 60;
+
+function isDateTime(ms: number): boolean {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS;
+}
+
 /**
  * Reads the JWT `exp` claim (seconds) without verifying the signature, because the client only
- * schedules refreshes from it and never trusts it over a 401 response.
+ * schedules refreshes from it and never trusts it over a 401 response. An `exp` that no `Date`
+ * can represent gives undefined.
  */
 export function readJwtExpiry(token: string): number | undefined {
   try {
     const { exp } = decodeJwt(token);
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+    return typeof exp === 'number' && isDateTime(exp * 1000) ? exp : undefined;
   } catch {
     return undefined;
   }
@@ -60,7 +71,9 @@ export function computeExpiry(
   if (exp !== undefined) {
     candidates.push(exp * 1000 - serverOffsetMs);
   }
-  return candidates.length === 0 ? undefined : Math.min(...candidates);
+  // A candidate that no Date can represent would make `new Date(ms).toISOString()` throw.
+  const valid = candidates.filter(isDateTime);
+  return valid.length === 0 ? undefined : Math.min(...valid);
 }
 
 /**
@@ -72,6 +85,29 @@ function readTokenType(value: unknown): 'Bearer' | undefined {
     return 'Bearer';
   }
   return typeof value === 'string' && /^bearer$/i.test(value) ? 'Bearer' : undefined;
+}
+
+/**
+ * Reads `expires_in`: a whole number of seconds from 0 to {@link MAX_EXPIRES_IN_SECONDS}. Any
+ * other value is ignored with a debug message, so that the JWT `exp` dates the token.
+ */
+function readExpiresIn(value: unknown, sender: HttpSender): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= 0 &&
+    value <= MAX_EXPIRES_IN_SECONDS
+  ) {
+    return value;
+  }
+  sender.config.logger.debug(
+    `Ignoring the expires_in of the token response because it is not a whole number of ` +
+      `seconds from 0 to ${MAX_EXPIRES_IN_SECONDS}; the JWT exp dates the access token instead`,
+  );
+  return undefined;
 }
 
 /** A grant request body; the field names are those of RFC 6749. */
@@ -122,10 +158,7 @@ function parseTokenResponse(
       context,
     );
   }
-  const expiresIn =
-    typeof body.expires_in === 'number' && Number.isFinite(body.expires_in)
-      ? body.expires_in
-      : undefined;
+  const expiresIn = readExpiresIn(body.expires_in, sender);
   const expiresAtMs = computeExpiry(
     sender.config.clock.now(),
     expiresIn,
