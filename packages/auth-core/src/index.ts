@@ -26,6 +26,7 @@ export {
 export type { ErrorCode, RequestContext, RipsAuthErrorOptions } from './errors.js';
 
 export { parseRetryAfter } from './http/sender.js';
+export type { RetryDeclined } from './http/sender.js';
 export { createHttpTransport } from './http/transport.js';
 export type { Transport, TransportRequest, TransportResponse } from './http/transport.js';
 

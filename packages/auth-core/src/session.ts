@@ -18,7 +18,12 @@ import {
   type ResponseView,
 } from './http/json.js';
 import { SharedFlight } from './flight.js';
-import { HttpSender, type RetryPolicy, type SendResult } from './http/sender.js';
+import {
+  HttpSender,
+  type RetryDeclined,
+  type RetryPolicy,
+  type SendResult,
+} from './http/sender.js';
 import { TotpCodeSource } from './mfa/codes.js';
 import {
   alreadyEnabledError,
@@ -155,6 +160,8 @@ export interface ApiResponse {
   /** Time from the first attempt to the final response, retries included, in milliseconds. */
   durationMs: number;
   attempts: number;
+  /** Set when `Retry-After` asked for a wait longer than the time left before the deadline. */
+  retryDeclined?: RetryDeclined;
 }
 
 /** The signed-in user, from `GET /status`. */
@@ -479,6 +486,7 @@ export class Session {
       url: result.url,
       durationMs: result.durationMs,
       attempts: result.attempts,
+      ...(result.retryDeclined === undefined ? {} : { retryDeclined: result.retryDeclined }),
     };
   }
 

@@ -3,7 +3,8 @@ import { escapeControlCharacters } from '../text.js';
 import type { SendResult } from './sender.js';
 
 /** The parts of a response that the error helpers read. */
-export type ResponseView = Pick<SendResult, 'status' | 'headers' | 'body' | 'url'>;
+export type ResponseView = Pick<SendResult, 'status' | 'headers' | 'body' | 'url'> &
+  Partial<Pick<SendResult, 'retryDeclined'>>;
 
 /** Fields of a RIPS or OAuth error body. */
 export interface ApiErrorBody {
@@ -228,6 +229,20 @@ function crossOriginTarget(result: ResponseView): string | undefined {
   }
 }
 
+/** Explains a retry that the sender gave up because `Retry-After` passed the deadline. */
+function declinedRetryNote(result: ResponseView): string {
+  const declined = result.retryDeclined;
+  if (declined === undefined) {
+    return '';
+  }
+  const wait = Math.ceil(declined.retryAfterMs / 1000);
+  const left = Math.floor(declined.remainingMs / 1000);
+  return (
+    `; no retry was made because the API asked to wait ${wait} s (Retry-After), longer than the ` +
+    `${left} s left before the request's deadline (timeout-seconds)`
+  );
+}
+
 /**
  * Builds the {@link HttpError} for a response the operation does not accept. The message names
  * the operation, the request, the status and the API's message, or a short excerpt of a body
@@ -253,7 +268,7 @@ export function httpErrorFrom(result: ResponseView, method: string, operation: s
   if (apiMessage !== undefined) details.apiMessage = apiMessage;
   if (body.error !== undefined) details.oauthError = body.error;
   return new HttpError(
-    `${operation} failed: ${method} ${result.url.pathname} returned status ${result.status}${detail}`,
+    `${operation} failed: ${method} ${result.url.pathname} returned status ${result.status}${detail}${declinedRetryNote(result)}`,
     details,
     { method, path: result.url.pathname, status: result.status },
   );

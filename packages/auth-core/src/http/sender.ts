@@ -39,6 +39,16 @@ export interface SendResult extends TransportResponse {
   url: URL;
   durationMs: number;
   attempts: number;
+  /** Set when a retry was allowed but the wait from `Retry-After` passed the deadline. */
+  retryDeclined?: RetryDeclined;
+}
+
+/** A retry that was not made because the server asked for a wait longer than the time left. */
+export interface RetryDeclined {
+  /** The wait that `Retry-After` requested, in milliseconds. */
+  retryAfterMs: number;
+  /** The time left before the deadline, in milliseconds. */
+  remainingMs: number;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -129,6 +139,7 @@ export class HttpSender {
     const path = request.url.pathname;
     for (let attempt = 1; ; attempt++) {
       let outcome: TransportResponse & { url: URL };
+      let retryDeclined: RetryDeclined | undefined;
       try {
         outcome = await this.followRedirects(request, deadline, timeoutMs);
       } catch (error: unknown) {
@@ -160,10 +171,21 @@ export class HttpSender {
         logger.debug(
           `${request.method} ${path}: status ${outcome.status}; no retry because the wait of ${formatSeconds(delay)} passes the deadline`,
         );
+        if (retryAfter !== undefined) {
+          retryDeclined = {
+            retryAfterMs: retryAfter,
+            remainingMs: Math.max(0, deadline - clock.now()),
+          };
+        }
       }
       const durationMs = clock.now() - started;
       logger.debug(`${request.method} ${path}: status ${outcome.status} in ${durationMs} ms`);
-      return { ...outcome, durationMs, attempts: attempt };
+      return {
+        ...outcome,
+        durationMs,
+        attempts: attempt,
+        ...(retryDeclined === undefined ? {} : { retryDeclined }),
+      };
     }
   }
 
