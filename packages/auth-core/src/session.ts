@@ -45,7 +45,7 @@ import {
   type AuthMethod,
   type QueryParams,
 } from './options.js';
-import { plainAuthHeaders } from './plain.js';
+import { plainAuthHeaders, plainHeadersTooLargeError } from './plain.js';
 import { createSecretReporter, type SecretReporter } from './secrets.js';
 import { escapeControlCharacters } from './text.js';
 import { readStatusUser } from './user.js';
@@ -1024,6 +1024,10 @@ export class Session {
         ...request,
         headers: { ...request.headers, ...this.authHeaders(mfa) },
       });
+      if (result.status === 431 && this.credentials.type === 'plain') {
+        const path = request.url.pathname;
+        throw plainHeadersTooLargeError(request.method, path, this.config.inputNames.grant);
+      }
       if (result.status !== 401) {
         return { ...result, method: request.method };
       }

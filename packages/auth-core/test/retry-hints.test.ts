@@ -72,3 +72,28 @@ describe('Retry-After past the deadline', () => {
     expect(api.requests).toEqual(['GET /status', 'GET /status']);
   });
 });
+
+describe('431 with plain headers', () => {
+  it('suggests the password grant', async () => {
+    api.on('GET /status', { status: 431 });
+    const session = new Session({
+      apiUrl: api.url,
+      sleep: async () => {},
+      credentials: { type: 'plain', email: 'ci@example.com', password: 'x'.repeat(20_000) },
+    });
+    const error = await failure(session.status());
+    expect(error.code).toBe('HTTP_ERROR');
+    expect(error.status).toBe(431);
+    expect(error.message).toBe(
+      'GET /status returned status 431 (Request Header Fields Too Large): the e-mail and ' +
+        'password are too long to send as headers with the plain method; set grant to ' +
+        'password, which sends them in the body of a token request',
+    );
+  });
+
+  it('returns a 431 to a bearer request', async () => {
+    api.on('GET /applications', { status: 431 });
+    const response = await bearerSession().request({ path: '/applications' });
+    expect(response.status).toBe(431);
+  });
+});
