@@ -96,7 +96,10 @@ function toNetworkError(error: unknown, url: URL): NetworkError {
 
 function flattenHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
+  // for...in allocates no array of entries. IncomingMessage headers have no inherited
+  // enumerable properties, so it visits the same names as Object.entries.
+  for (const name in raw) {
+    const value = raw[name];
     if (value !== undefined) {
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
