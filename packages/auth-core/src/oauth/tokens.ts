@@ -115,6 +115,36 @@ export type GrantBody =
   | { grant_type: 'password'; client_id: string; username: string; password: string }
   | { grant_type: 'refresh_token'; client_id: string; refresh_token: string };
 
+/**
+ * Checks the fields of a token response that are sent or logged later, and returns the token
+ * type. The values are never quoted, because they come from a body that carries credentials.
+ */
+function checkTokenFields(
+  accessToken: string,
+  refreshToken: string | undefined,
+  tokenTypeValue: unknown,
+  status: number,
+): 'Bearer' {
+  const operation = 'The token request';
+  const context = { method: 'POST', path: TOKEN_PATH, status };
+  if (hasControlCharacters(accessToken) || hasControlCharacters(refreshToken ?? '')) {
+    throw new ResponseNotJsonError(
+      `${operation}: the response of POST ${TOKEN_PATH} has a token that contains a line break or another control character`,
+      '',
+      context,
+    );
+  }
+  const tokenType = readTokenType(tokenTypeValue);
+  if (tokenType === undefined) {
+    throw new ResponseNotJsonError(
+      `${operation}: the response of POST ${TOKEN_PATH} has a token_type other than Bearer, the only type auth-core can send`,
+      '',
+      context,
+    );
+  }
+  return tokenType;
+}
+
 function parseTokenResponse(
   result: SendResult,
   clientId: string,
@@ -141,23 +171,7 @@ function parseTokenResponse(
   if (refreshToken !== undefined) {
     report(refreshToken);
   }
-  const context = { method: 'POST', path: TOKEN_PATH, status: result.status };
-  if (hasControlCharacters(accessToken) || hasControlCharacters(refreshToken ?? '')) {
-    throw new ResponseNotJsonError(
-      `${operation}: the response of POST ${TOKEN_PATH} has a token that contains a line break or another control character`,
-      '',
-      context,
-    );
-  }
-  const tokenType = readTokenType(body.token_type);
-  if (tokenType === undefined) {
-    // The value is not quoted, because it comes from a body that carries credentials.
-    throw new ResponseNotJsonError(
-      `${operation}: the response of POST ${TOKEN_PATH} has a token_type other than Bearer, the only type auth-core can send`,
-      '',
-      context,
-    );
-  }
+  const tokenType = checkTokenFields(accessToken, refreshToken, body.token_type, result.status);
   const expiresIn = readExpiresIn(body.expires_in, sender);
   const expiresAtMs = computeExpiry(
     sender.config.clock.now(),
