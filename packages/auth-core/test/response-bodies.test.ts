@@ -174,7 +174,7 @@ describe('bodies of credential responses', () => {
     expectNoLeak(error);
   });
 
-  it('quotes the first line of an error page of another endpoint', async () => {
+  it('quotes the title of an error page of another endpoint', async () => {
     api.on('POST /oauth/v2/auth/tokens', { status: 200, body: TOKENS });
     api.on('GET /status', {
       status: 502,
@@ -189,7 +189,27 @@ describe('bodies of credential responses', () => {
     expect(error.code).toBe('HTTP_ERROR');
     expect(error.message).toBe(
       'Reading the API status failed: GET /status returned status 502 with 63 bytes of ' +
-        'text/html starting "<html><title>502 Bad Gateway</title>"',
+        'text/html titled "502 Bad Gateway"',
+    );
+  });
+
+  it('quotes the first non-empty line of an untitled error page', async () => {
+    api.on('POST /oauth/v2/auth/tokens', { status: 200, body: TOKENS });
+    api.on('GET /status', {
+      status: 503,
+      headers: { 'content-type': 'text/plain' },
+      body: '\n  upstream connect error\n::stop-commands::x\n',
+    });
+    const session = new Session({
+      ...options(),
+      credentials: { type: 'password', email: 'ci@example.com', password: 'pw', clientId: '1_a' },
+      retries: 0,
+    });
+    const error = await failure(session.status());
+    expect(error.code).toBe('HTTP_ERROR');
+    expect(error.message).toBe(
+      'Reading the API status failed: GET /status returned status 503 with 45 bytes of ' +
+        'text/plain starting "upstream connect error"',
     );
   });
 });

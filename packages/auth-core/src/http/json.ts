@@ -46,21 +46,35 @@ function mayQuoteBody(result: ResponseView): boolean {
   return !success && !CREDENTIAL_ENDPOINT.test(result.url.pathname);
 }
 
-/** Returns the first line of the body, cut short, or '' when the body must not be quoted. */
+/** How far into a body to look for an HTML title or a first non-empty line. */
+const EXCERPT_SCAN_BYTES = 4096;
+
+/**
+ * Returns what an error message quotes of a body: the title of an HTML page (a proxy's error
+ * page starts with a doctype that says nothing), else the first non-empty line, cut short. It
+ * returns '' when the body must not be quoted.
+ */
 function excerptOf(result: ResponseView): string {
+  return quotedPart(result)?.text ?? '';
+}
+
+function quotedPart(result: ResponseView): { kind: 'title' | 'start'; text: string } | undefined {
   if (result.body.byteLength === 0 || !mayQuoteBody(result)) {
-    return '';
+    return undefined;
   }
-  const firstLine =
-    Buffer.from(result.body)
-      .toString('utf8')
-      .split(/\r\n|\r|\n/)[0] ?? '';
-  return cut(firstLine, MAX_EXCERPT);
+  const start = Buffer.from(result.body.subarray(0, EXCERPT_SCAN_BYTES)).toString('utf8');
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(start)?.[1]?.trim();
+  if (title !== undefined && title !== '') {
+    return { kind: 'title', text: cut(title, MAX_EXCERPT) };
+  }
+  const firstLine = start.split(/\r\n|\r|\n/).find((line) => line.trim() !== '') ?? '';
+  return { kind: 'start', text: cut(firstLine, MAX_EXCERPT) };
 }
 
 /**
- * Describes a body for an error message. It quotes at most the start of the first line, and
- * only for an error response of an endpoint that issues no credentials.
+ * Describes a body for an error message. It quotes at most an HTML title or the start of the
+ * first non-empty line, and only for an error response of an endpoint that issues no
+ * credentials.
  */
 export function describeBody(result: ResponseView): string {
   if (result.body.byteLength === 0) {
@@ -71,10 +85,13 @@ export function describeBody(result: ResponseView): string {
     MAX_CONTENT_TYPE,
   );
   const size = `${result.body.byteLength} bytes of ${type}`;
-  if (!mayQuoteBody(result)) {
+  const part = quotedPart(result);
+  if (part === undefined) {
     return `${size} (the body is not shown because it may contain a credential)`;
   }
-  return `${size} starting "${excerptOf(result)}"`;
+  return part.kind === 'title'
+    ? `${size} titled "${part.text}"`
+    : `${size} starting "${part.text}"`;
 }
 
 /** The outcome of {@link parseJsonText}. */
