@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, statSync, type Stats } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 import * as core from '@actions/core';
 import {
@@ -269,7 +269,7 @@ export function readConfig(mask: Masker): ActionConfig {
   const apiUrl = parseApiUrl(apiUrlText, { allowInsecureHttp, option: INPUTS.apiUrl });
   const request = readRequest(apiUrl);
   const credentials = chooseCredentials(secrets);
-  const outputFile = core.getInput(INPUTS.outputFile);
+  const outputFile = parseOutputFile(core.getInput(INPUTS.outputFile));
   return {
     apiUrl,
     allowInsecureHttp,
@@ -281,11 +281,50 @@ export function readConfig(mask: Masker): ActionConfig {
     failOnError: core.getBooleanInput(INPUTS.failOnError),
     paginate: core.getBooleanInput(INPUTS.paginate),
     maxPages: parseMaxPages(core.getInput(INPUTS.maxPages)),
-    outputFile: outputFile === '' ? undefined : resolve(outputFile),
+    outputFile,
     maskedFields: parseMaskedFields(core.getMultilineInput(INPUTS.maskJsonFields)),
     timeoutMs:
       parseTimeoutSeconds(core.getInput(INPUTS.timeoutSeconds), INPUTS.timeoutSeconds) * 1000,
     retries: parseRetries(core.getInput(INPUTS.retries), INPUTS.retries),
     tokensFromEnv: secrets.tokensFromEnv,
   };
+}
+
+/**
+ * Resolves the `output-file` input and checks, before any request is sent, that the body can be
+ * written there: the path must not be a directory, and its parent must be a directory or not
+ * exist yet (it is created).
+ */
+export function parseOutputFile(value: string): string | undefined {
+  if (value === '') {
+    return undefined;
+  }
+  const path = resolve(value);
+  const parent = statIfPresent(dirname(path));
+  if (parent !== undefined && !parent.isDirectory()) {
+    throw new InvalidOptionError(
+      INPUTS.outputFile,
+      `${dirname(path)} is not a directory, so ${path} cannot be written; choose another path`,
+    );
+  }
+  if (statIfPresent(path)?.isDirectory() === true) {
+    throw new InvalidOptionError(
+      INPUTS.outputFile,
+      `${path} is a directory; expected a file path, such as ${resolve(path, 'response.json')}`,
+    );
+  }
+  return path;
+}
+
+/** Returns the file's status, or undefined when it or a folder on its path does not exist. */
+function statIfPresent(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return undefined;
+    }
+    throw error;
+  }
 }

@@ -759,6 +759,11 @@ describe('bad inputs', () => {
       { 'api-url': 'http://rips.example.com' },
       'api-url: plain http:// sends credentials unencrypted to rips.example.com; use https:// or set allow-insecure-http',
     ],
+    [
+      'an output-file that is a directory',
+      { 'output-file': '/' },
+      'output-file: / is a directory; expected a file path, such as /response.json',
+    ],
     ['a missing path', { path: '' }, 'Input required and not supplied: path'],
     [
       'a fail-on-error that is not a boolean',
@@ -780,6 +785,29 @@ describe('bad inputs', () => {
     expect(run.exportedEnv).toEqual({});
     expect(run.summary).toBe('');
     expectNoLeaks(run, [...PASSWORDS, ...secretsOf(ci)]);
+  });
+
+  it('checks output-file before sending a POST', async () => {
+    await emulator.control.clearRequests();
+    const run = await runAction({
+      action: ACTION_DIR,
+      inputs: {
+        ...tokenInputs(ci),
+        method: 'POST',
+        path: '/applications',
+        body: '{"application":{"name":"never-created"}}',
+        'output-file': 'b.json/response.json',
+      },
+      workspaceFiles: { 'b.json': '{}' },
+    });
+
+    expect(run.exitCode).toBe(1);
+    expect(errorsOf(run)).toEqual([
+      `output-file: ${run.workspace}/b.json is not a directory, so ` +
+        `${run.workspace}/b.json/response.json cannot be written; choose another path`,
+    ]);
+    expect(run.outputs).toEqual({});
+    expect(await emulator.control.requests()).toEqual([]);
   });
 
   it('masks secrets before rejecting an input', async () => {
