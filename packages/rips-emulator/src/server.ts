@@ -255,7 +255,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 /**
- * Answers a request that Node's parser rejected (headers over the size limit, malformed request
+ * Responds to a request that Node's parser rejected (headers over the size limit, malformed request
  * line) with a JSON error body like every other error, then closes the connection.
  */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {

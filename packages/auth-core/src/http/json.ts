@@ -51,8 +51,8 @@ const EXCERPT_SCAN_BYTES = 4096;
 
 /**
  * Returns what an error message quotes of a body: the title of an HTML page (a proxy's error
- * page starts with a doctype that says nothing), else the first non-empty line, cut short. It
- * returns '' when the body must not be quoted.
+ * page starts with a doctype that carries no information), else the first non-empty line, cut
+ * short. It returns '' when the body must not be quoted.
  */
 function excerptOf(result: ResponseView): string {
   return quotedPart(result)?.text ?? '';
