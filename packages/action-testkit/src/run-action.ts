@@ -95,7 +95,7 @@ export interface ActionRun {
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 // Command files live outside RUNNER_TEMP and GITHUB_WORKSPACE so that the walk for files the
-// action wrote never sees them.
+// action wrote never finds them.
 const COMMAND_FILES = {
   GITHUB_OUTPUT: 'output',
   GITHUB_ENV: 'env',

@@ -1048,7 +1048,7 @@ export class Session {
       if (problem === 'revoked' && !resentAfterRotation) {
         // A refresh revokes the access token it replaces, so a request that carried the old
         // token and reached the API after the refresh is revoked although the session already
-        // holds the new token. Such a request is sent again once with the current token.
+        // has the new token. Such a request is sent again once with the current token.
         await this.renewalFlight.settled();
         if (tokenUsed !== this.tokenState?.accessToken) {
           resentAfterRotation = true;

@@ -1,7 +1,7 @@
 /**
- * Renders an action's stdout the way the GitHub log shows it: `::add-mask::` lines are hidden
- * and every later occurrence of a masked value reads `***`; other workflow commands become the
- * annotations a user sees.
+ * Renders an action's stdout the way the GitHub log shows it. `::add-mask::` lines are hidden
+ * and every later occurrence of a masked value reads `***`. Other workflow commands become
+ * annotations.
  */
 export class RunnerLog {
   readonly #masks: string[] = [];

@@ -7,7 +7,7 @@ import { LOGIN_ACTION, MFA_USER, USERS } from './fixtures.js';
 import { failureMessage } from './matrix-support.js';
 
 // otplib 13 cannot decode a base32 secret whose length has a remainder of 1, 3 or 6 modulo 8,
-// nor one over 64 bytes, and says so in a plain Error without a code or the input name. These
+// nor one over 64 bytes, and reports it in a plain Error without a code or the input name. These
 // secrets must be rejected as totp-secret before any request.
 
 const BASE32 = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'];
